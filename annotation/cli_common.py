@@ -1,0 +1,61 @@
+"""What every command module shares: the error-to-message boundary and common options.
+
+Commands are registered by small modules, one per area (corpus, schema, Label Studio, gold,
+export, eval), each exposing ``register(app)``.  The root group below is the one place where a
+:class:`BackchannelError` becomes a one-line message and an exit code, so no command needs its
+own try/except and no traceback (with its locals, which could hold a token) ever reaches a user.
+Heavy libraries (datasets, spaCy, scikit-learn, label-studio-sdk, matplotlib) are imported inside
+command functions so that ``backchannel --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from backchannel.annotation.errors import BackchannelError, NotAvailableError
+
+
+def error_line(exc: BackchannelError) -> str:
+    return f"error: {exc.one_line()}"
+
+
+class BackchannelGroup(TyperGroup):
+    """Root group: turns library errors into one line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackchannelError as exc:
+            click.echo(error_line(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; no partial output was written", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            ctx.exit(141)
+
+
+def not_available(issue: int, what: str) -> NoReturn:
+    """Say honestly that a capability is not built yet, instead of faking output."""
+    raise NotAvailableError(f"{what} is not available yet (tracked in issue #{issue})")
+
+
+SchemaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--schema",
+        help="Schema YAML file (default: the bundled diplomacy schema).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+OutputOpt = Annotated[
+    str,
+    typer.Option("-o", "--output", help="Output file, or - for standard output."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
