@@ -91,7 +91,7 @@ def test_bad_span_text_exact_line(runner: CliRunner, tmp_path: Path, doc: Docume
     assert code == 1
     assert err == (
         f"error: {path}:1: document doc-1, span s3: span text 'the Kremlim' does not match "
-        "text[31:42] 'the Kremlin'\n"
+        "text[28:39] 'the Kremlin'\n"
     )
 
 
