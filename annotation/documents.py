@@ -41,6 +41,7 @@ __all__ = [
     "Span",
     "decode_document",
     "encode_document",
+    "iter_documents",
     "read_documents",
     "validate_document",
     "write_documents",
@@ -238,44 +239,59 @@ def read_documents(
         ...     print(doc.id, len(doc.spans))
     """
     fh = _open_binary(path)
-    seen: set[tuple[str, str | None]] = set()
     try:
-        for lineno, raw in enumerate(fh, 1):
-            if lineno == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            if not raw.strip():
-                continue
-            try:
-                doc = _DECODER.decode(raw)
-            except msgspec.ValidationError as exc:
-                raise DocumentError(
-                    f"invalid Document: {exc}", path=path, line=lineno, doc_id=_doc_id_hint(raw)
-                ) from None
-            except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                raise DocumentError(
-                    f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
-                    path=path,
-                    line=lineno,
-                ) from None
-            if validate:
-                try:
-                    validate_document(doc, schema)
-                except DocumentError as exc:
-                    exc.path, exc.line = str(path), lineno
-                    exc.args = (exc.one_line(),)
-                    raise
-            if unique:
-                key = (doc.id, doc.annotator)
-                if key in seen:
-                    who = f" by annotator {quote(doc.annotator)}" if doc.annotator else ""
-                    raise DocumentError(
-                        f"duplicate document id{who}", path=path, line=lineno, doc_id=doc.id
-                    )
-                seen.add(key)
-            yield doc
+        yield from iter_documents(fh, str(path), schema=schema, validate=validate, unique=unique)
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def iter_documents(
+    lines: Iterable[bytes],
+    name: str,
+    *,
+    schema: Schema | None = None,
+    validate: bool = True,
+    unique: bool = False,
+) -> Iterator[Document]:
+    """Stream Documents from any iterable of JSONL byte lines (an open file, an HTTP body).
+
+    ``name`` is what errors call the source.  Options as for :func:`read_documents`.
+    """
+    seen: set[tuple[str, str | None]] = set()
+    for lineno, raw in enumerate(lines, 1):
+        if lineno == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        if not raw.strip():
+            continue
+        try:
+            doc = _DECODER.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise DocumentError(
+                f"invalid Document: {exc}", path=name, line=lineno, doc_id=_doc_id_hint(raw)
+            ) from None
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+            raise DocumentError(
+                f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
+                path=name,
+                line=lineno,
+            ) from None
+        if validate:
+            try:
+                validate_document(doc, schema)
+            except DocumentError as exc:
+                exc.path, exc.line = name, lineno
+                exc.args = (exc.one_line(),)
+                raise
+        if unique:
+            key = (doc.id, doc.annotator)
+            if key in seen:
+                who = f" by annotator {quote(doc.annotator)}" if doc.annotator else ""
+                raise DocumentError(
+                    f"duplicate document id{who}", path=name, line=lineno, doc_id=doc.id
+                )
+            seen.add(key)
+        yield doc
 
 
 def write_documents(docs: Iterable[Document], path: str | Path) -> int:
