@@ -400,7 +400,23 @@ def locate(
             span_id=span_id,
         )
     start = hits[nth]
-    return start, start + len(surface)
+    end = start + len(surface)
+    if (start > 0 and text[start - 1].isalnum() and surface[0].isalnum()) or (
+        end < len(text) and text[end].isalnum() and surface[-1].isalnum()
+    ):
+        word_start = start
+        while word_start > 0 and text[word_start - 1].isalnum():
+            word_start -= 1
+        word_end = end
+        while word_end < len(text) and text[word_end].isalnum():
+            word_end += 1
+        raise DocumentError(
+            f"occurrence nth {nth} of {quote(surface)} is inside the word "
+            f"{quote(text[word_start:word_end])}; pick the nth of a whole-word occurrence",
+            path=path,
+            span_id=span_id,
+        )
+    return start, end
 
 
 def build_gold(source: ArticleSource, schema: Schema) -> Document:
