@@ -1,23 +1,143 @@
-"""``backchannel agree | adjudicate | review | gold``: from many annotations to one gold."""
+"""``backchannel agree | adjudicate | review | gold``: from many annotations to one gold.
+
+Each command parses its options, calls one library function and prints; errors are
+:class:`~backchannel.annotation.errors.BackchannelError` and become one line in
+:class:`~backchannel.annotation.cli_common.BackchannelGroup`.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
 import typer
 
-from backchannel.annotation.cli_common import not_available
+from backchannel.annotation.cli_common import SchemaOpt, not_available
 
 review_app = typer.Typer(help="Send disagreements to an adjudicator in Label Studio and back.")
-gold_app = typer.Typer(help="Inspect immutable gold versions.")
+gold_app = typer.Typer(help="Inspect immutable gold versions: list, show, diff, quality.")
+
+AnnotationsArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Annotations JSONL: one Document per article and annotator.", dir_okay=False
+    ),
+]
+DirOpt = Annotated[
+    Path,
+    typer.Option("--dir", help="Gold directory holding vNNNN.jsonl versions.", file_okay=False),
+]
+OutOpt = Annotated[
+    str, typer.Option("-o", "--output", help="Output file, or - for standard output.")
+]
 
 
-def agree_cli() -> None:
+class ReportFmt(StrEnum):
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+class DiffFmt(StrEnum):
+    json = "json"
+    md = "md"
+
+
+def _emit(text: str, output: str) -> None:
+    from backchannel.annotation.atomic import atomic_write
+
+    if output == "-":
+        typer.echo(text, nl=False)
+        return
+    with atomic_write(output) as fh:
+        fh.write(text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _load_schema(path: Path | None):
+    from backchannel.annotation.schema import load_schema
+
+    return load_schema(path)
+
+
+def agree_cli(
+    annotations: AnnotationsArg,
+    fmt: Annotated[ReportFmt, typer.Option("--format", help="Report format.")] = ReportFmt.md,
+    output: OutOpt = "-",
+    bootstrap: Annotated[
+        int,
+        typer.Option("--bootstrap", min=0, help="Bootstrap resamples over documents (0: no CI)."),
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Bootstrap seed (results are reproducible).")
+    ] = 0,
+    confidence: Annotated[
+        float, typer.Option("--confidence", min=0.5, max=0.999, help="Confidence level.")
+    ] = 0.95,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            "--gold", help="Also score each annotator against this gold JSONL.", dir_okay=False
+        ),
+    ] = None,
+    max_disagreements: Annotated[
+        int | None,
+        typer.Option("--max-disagreements", min=0, help="List at most N disagreements (md/html)."),
+    ] = None,
+    schema: SchemaOpt = None,
+) -> None:
     """Inter-annotator agreement with confidence intervals and a disagreement list."""
-    not_available(5, "agree")
+    from backchannel.annotation.agreement import agreement
+    from backchannel.annotation.agreement_report import render_report
+
+    report = agreement(
+        annotations,
+        schema=_load_schema(schema),
+        resamples=bootstrap,
+        seed=seed,
+        confidence=confidence,
+        gold=gold,
+    )
+    _emit(render_report(report, fmt.value, max_disagreements=max_disagreements), output)
 
 
-def adjudicate_cli() -> None:
+def adjudicate_cli(
+    annotations: AnnotationsArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="Gold directory (created if missing).", file_okay=False
+        ),
+    ] = Path("gold"),
+    min_votes: Annotated[
+        int, typer.Option("--min-votes", min=1, help="Votes an item needs to enter the gold.")
+    ] = 2,
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="Name the new version (vNNNN); an existing one is refused."),
+    ] = None,
+    schema: SchemaOpt = None,
+) -> None:
     """Majority gold with provenance, plus a review list; writes a new gold version."""
-    not_available(5, "adjudicate")
+    from backchannel.annotation.adjudicate import adjudicate_file
+
+    result = adjudicate_file(
+        annotations, output, min_votes=min_votes, schema=_load_schema(schema), version=version
+    )
+    m = result.written.manifest
+    c = result.counts
+    if not result.written.created:
+        typer.echo(f"{result.gold_path}: unchanged, same content as {m.version}; no new version")
+        return
+    typer.echo(
+        f"{result.gold_path}: {m.version} (parent {m.parent or 'none'}): "
+        f"{c['documents']} documents, "
+        f"{c['spans']} spans, {c['relations']} relations, {c['doc_labels']} document labels"
+    )
+    if result.review_path:
+        typer.echo(f"{result.review_path}: {c.get('review_items', 0)} items to review")
 
 
 @review_app.command("push")
@@ -33,9 +153,80 @@ def review_pull_cli() -> None:
 
 
 @gold_app.command("diff")
-def gold_diff_cli() -> None:
-    """What changed between two gold versions."""
-    not_available(5, "gold diff")
+def gold_diff_cli(
+    a: Annotated[str, typer.Argument(help="Old version (v0001, with --dir) or a gold JSONL path.")],
+    b: Annotated[str, typer.Argument(help="New version (v0002, with --dir) or a gold JSONL path.")],
+    directory: DirOpt = Path("gold"),
+    fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
+    output: OutOpt = "-",
+) -> None:
+    """What changed between two gold versions, per document."""
+    from backchannel.annotation.gold_diff import diff_to_markdown, gold_diff
+
+    diff = gold_diff(a, b, directory=directory)
+    if fmt is DiffFmt.json:
+        text = msgspec.json.format(msgspec.json.encode(diff), indent=2).decode() + "\n"
+    else:
+        text = diff_to_markdown(diff)
+    _emit(text, output)
+
+
+@gold_app.command("list")
+def gold_list_cli(
+    directory: DirOpt = Path("gold"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifests as JSON.")] = False,
+) -> None:
+    """List the gold versions in a directory, oldest first."""
+    from backchannel.annotation.gold import list_versions
+
+    versions = list_versions(directory)
+    if as_json:
+        typer.echo(msgspec.json.format(msgspec.json.encode(versions), indent=2).decode())
+        return
+    if not versions:
+        typer.echo(f"no gold versions in {directory}")
+        return
+    for m in versions:
+        c = m.counts
+        typer.echo(
+            f"{m.version}  {m.created}  parent={m.parent or '-'}  method={m.method}  "
+            f"documents={c.get('documents', 0)} spans={c.get('spans', 0)} "
+            f"relations={c.get('relations', 0)} review={c.get('review_items', 0)}"
+        )
+
+
+@gold_app.command("show")
+def gold_show_cli(
+    version: Annotated[str, typer.Argument(help="Version name, e.g. v0001.")],
+    directory: DirOpt = Path("gold"),
+) -> None:
+    """Print a version's manifest after checking its files against the recorded hashes."""
+    from backchannel.annotation.gold import verify_version
+
+    manifest = verify_version(directory, version)
+    typer.echo(msgspec.json.format(msgspec.json.encode(manifest), indent=2).decode())
+
+
+@gold_app.command("quality")
+def gold_quality_cli(
+    annotations: AnnotationsArg,
+    gold: Annotated[
+        str, typer.Argument(help="Gold version (v0001, with --dir) or a gold JSONL path.")
+    ],
+    directory: DirOpt = Path("gold"),
+    fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
+    output: OutOpt = "-",
+    schema: SchemaOpt = None,
+) -> None:
+    """Precision, recall and F1 of each annotator against a gold version (strict match)."""
+    from backchannel.annotation.quality import quality, quality_to_markdown
+
+    result = quality(annotations, gold, directory=directory, schema=_load_schema(schema))
+    if fmt is DiffFmt.json:
+        text = msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n"
+    else:
+        text = quality_to_markdown(result)
+    _emit(text, output)
 
 
 def register(app: typer.Typer) -> None:
