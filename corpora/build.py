@@ -750,4 +750,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except BrokenPipeError:  # `build.py --only 007 | head` is normal use
+        sys.stderr.close()
+        raise SystemExit(141) from None
