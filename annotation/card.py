@@ -1,0 +1,520 @@
+"""The dataset card: ``README.md`` with Hub YAML metadata and figures computed from the export.
+
+Nothing here is typed by hand: counts come from :class:`~backchannel.annotation.export_stats.
+SplitStats`, agreement figures from the agreement JSON (read defensively: missing keys are left
+out, never invented), provenance from the documents' ``meta``.  Every piece of user text (labels,
+titles, annotator names, license strings) is escaped before it goes into Markdown, so a ``|`` or
+``<script>`` in the data cannot break a table or inject HTML into the Hub's page.
+
+The YAML block is built with ``huggingface_hub.DatasetCardData`` and checked by parsing the whole
+card back with ``huggingface_hub.DatasetCard`` (:func:`validate_card`).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backchannel.annotation.errors import InputError, PublishError
+
+if TYPE_CHECKING:
+    from backchannel.annotation.export_stats import SplitStats
+    from backchannel.annotation.schema import Schema
+
+__all__ = ["CardInput", "load_agreement", "md", "render_card", "size_category", "validate_card"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HUB_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+REQUIRED_YAML = (
+    "license",
+    "language",
+    "task_categories",
+    "size_categories",
+    "pretty_name",
+    "configs",
+)
+
+
+def md(value: object) -> str:
+    """Escape user text for a Markdown table cell or paragraph (HTML first, then Markdown)."""
+    text = html.escape(str(value), quote=True)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())
+
+
+def size_category(n: int) -> str:
+    """The Hub's ``size_categories`` bucket for ``n`` examples."""
+    if n < 1000:
+        return "n<1K"
+    bounds = [(10**3, "1K"), (10**4, "10K"), (10**5, "100K"), (10**6, "1M"), (10**7, "10M")]
+    bounds += [(10**8, "100M"), (10**9, "1B"), (10**10, "10B"), (10**11, "100B")]
+    for (low, low_name), (high, high_name) in itertools.pairwise(bounds):
+        if low <= n < high:
+            return f"{low_name}<n<{high_name}"
+    return "n>1T"
+
+
+def load_agreement(path: str | Path) -> dict[str, Any]:
+    """Read the agreement helper's JSON (keys ``overall``, ``per_label``, ``attributes``...).
+
+    Raises:
+        InputError: if the file is missing or not a JSON object.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such agreement file", path=path) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read agreement JSON: {exc}", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError("agreement JSON must be an object", path=path)
+    return data
+
+
+_POINT_KEYS = ("value", "estimate", "point", "mean", "f1", "alpha", "kappa", "score")
+_CI_PAIRS = (("low", "high"), ("ci_low", "ci_high"), ("lower", "upper"), ("lo", "hi"))
+
+
+def _number(x: object) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return None
+    return float(x) if math.isfinite(float(x)) else None
+
+
+def _figure(value: object) -> tuple[float, tuple[float, float] | None] | None:
+    """``(point, (low, high) or None)`` from a number or a dict holding one, else ``None``."""
+    point = _number(value)
+    if point is not None:
+        return point, None
+    if not isinstance(value, dict):
+        return None
+    for key in _POINT_KEYS:
+        point = _number(value.get(key))
+        if point is not None:
+            break
+    else:
+        return None
+    ci = value.get("ci")
+    if isinstance(ci, list | tuple) and len(ci) == 2:
+        low, high = _number(ci[0]), _number(ci[1])
+        if low is not None and high is not None:
+            return point, (low, high)
+    if isinstance(ci, dict):
+        value = ci
+    for lo_key, hi_key in _CI_PAIRS:
+        low, high = _number(value.get(lo_key)), _number(value.get(hi_key))
+        if low is not None and high is not None:
+            return point, (low, high)
+    return point, None
+
+
+def agreement_rows(data: dict[str, Any], limit: int = 80) -> list[tuple[str, str, float, Any]]:
+    """Flatten the agreement JSON into ``(section, measure, value, ci)`` rows, depth <= 4."""
+    rows: list[tuple[str, str, float, Any]] = []
+
+    def walk(section: str, prefix: str, node: object, depth: int) -> None:
+        if len(rows) >= limit or depth > 4:
+            return
+        fig = _figure(node)
+        if fig is not None and prefix:
+            rows.append((section, prefix, fig[0], fig[1]))
+            if not isinstance(node, dict):
+                return
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if key in ("ci", *_POINT_KEYS, *(k for pair in _CI_PAIRS for k in pair)):
+                    continue
+                walk(section, f"{prefix}.{key}" if prefix else str(key), child, depth + 1)
+
+    for section in ("overall", "per_label", "attributes", "stance", "relations"):
+        if section in data:
+            walk(section, "", data[section], 0)
+    return rows
+
+
+class CardInput:
+    """What the card needs, gathered by the exporter.
+
+    Args:
+        schema: the schema the export was made with.
+        stats: per split (in split order).
+        total: all splits together.
+        split_fractions: the requested shares.
+        seed: the split seed.
+        files: relative paths of the data files per split (for ``configs``).
+        pretty_name: the dataset's display name.
+        agreement: the parsed agreement JSON, if any.
+        agreement_source: where it came from (file name only).
+        events: number of contact rows in the event table, if one was written.
+        near_duplicate_groups: article groups that were kept together.
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: Schema,
+        stats: dict[str, SplitStats],
+        total: SplitStats,
+        split_fractions: dict[str, float],
+        seed: int,
+        files: dict[str, str],
+        pretty_name: str,
+        agreement: dict[str, Any] | None = None,
+        agreement_source: str | None = None,
+        events: int | None = None,
+        groups: int | None = None,
+        docbin: bool = True,
+    ) -> None:
+        self.schema = schema
+        self.stats = stats
+        self.total = total
+        self.split_fractions = split_fractions
+        self.seed = seed
+        self.files = files
+        self.pretty_name = pretty_name
+        self.agreement = agreement
+        self.agreement_source = agreement_source
+        self.events = events
+        self.groups = groups
+        self.docbin = docbin
+
+
+def _license(total: SplitStats) -> tuple[str, list[str]]:
+    names = [k for k in total.licenses if k != "unknown"]
+    if len(names) == 1 and _HUB_LICENSE.match(names[0].lower()) and "unknown" not in total.licenses:
+        return names[0].lower(), names
+    return "other", names
+
+
+def card_metadata(inp: CardInput) -> dict[str, Any]:
+    """The YAML metadata (a dict ready for ``DatasetCardData``)."""
+    license_id, license_names = _license(inp.total)
+    meta: dict[str, Any] = {
+        "license": license_id,
+        "language": [inp.schema.language],
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "size_categories": [size_category(inp.total.documents)],
+        "pretty_name": inp.pretty_name,
+        "tags": ["relation-extraction", "stance-detection", "event-extraction", "diplomacy"],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": split, "path": path} for split, path in inp.files.items()],
+            }
+        ],
+    }
+    if license_id == "other" and license_names:
+        meta["license_name"] = "; ".join(sorted(license_names))
+    synthetic = inp.total.synthetic
+    if synthetic.get("true") == inp.total.documents and inp.total.documents:
+        meta["language_creators"] = ["expert-generated"]
+        meta["source_datasets"] = ["original"]
+    meta["annotations_creators"] = ["expert-generated"]
+    return meta
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _count_table(inp: CardInput, pick: str, keys: list[str], first: str) -> str:
+    splits = list(inp.stats)
+    rows = []
+    for key in keys:
+        cells = [md(key)]
+        for split in splits:
+            cells.append(str(getattr(inp.stats[split], pick).get(key, 0)))
+        cells.append(str(getattr(inp.total, pick).get(key, 0)))
+        rows.append(cells)
+    return _table([first, *[md(s) for s in splits], "all"], rows)
+
+
+def _nested_table(inp: CardInput, pick: str, key: str, values: list[str]) -> str:
+    splits = list(inp.stats)
+    rows = []
+    for value in values:
+        cells = [md(value)]
+        for split in splits:
+            cells.append(str(getattr(inp.stats[split], pick).get(key, {}).get(value, 0)))
+        cells.append(str(getattr(inp.total, pick).get(key, {}).get(value, 0)))
+        rows.append(cells)
+    return _table(["value", *[md(s) for s in splits], "all"], rows)
+
+
+def _ordered_values(declared: list[str], seen: dict[str, int]) -> list[str]:
+    """Schema order for values that occur, then any undeclared ones (should not happen)."""
+    return [v for v in declared if v in seen] + sorted(v for v in seen if v not in declared)
+
+
+def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
+    """The whole ``README.md``: YAML metadata, then the Markdown body."""
+    from huggingface_hub import DatasetCardData
+
+    schema = inp.schema
+    total = inp.total
+    splits = list(inp.stats)
+    data = DatasetCardData(**card_metadata(inp))
+    out: list[str] = ["---", data.to_yaml(), "---", "", f"# {md(inp.pretty_name)}", ""]
+    out += [md(schema.description), ""]
+    out += [
+        f"{total.documents} articles, {sum(total.spans.values())} spans, "
+        f"{sum(total.relations.values())} relations, made with schema "
+        f"{md(schema.name)} version {md(schema.version)} by "
+        "[backchannel](https://example.invalid/backchannel).",
+        "",
+    ]
+
+    # -- structure
+    out += ["## Dataset structure", ""]
+    rows = []
+    for split in splits:
+        st = inp.stats[split]
+        rows.append(
+            [
+                md(split),
+                str(st.documents),
+                str(st.tokens),
+                str(sum(st.spans.values())),
+                str(sum(st.relations.values())),
+                f"{inp.split_fractions.get(split, 0) * 100:.1f}%",
+                f"{(st.documents / total.documents * 100) if total.documents else 0:.1f}%",
+            ]
+        )
+    out.append(
+        _table(
+            ["split", "articles", "tokens", "spans", "relations", "target share", "actual share"],
+            rows,
+        )
+    )
+    out += [
+        "",
+        'Load it with `datasets.load_dataset("<this folder or repo>")`, or locally with '
+        '`datasets.load_from_disk("<this folder>")`. One row per article; columns:',
+        "",
+        "- `id`, `text`, `meta` (JSON string), `annotator`;",
+        "- `spans`: `id`, `start`, `end` (Python string offsets into `text`, end exclusive), "
+        "`label` (ClassLabel), `text`, and one string field per attribute (null when absent);",
+        "- `relations`: `id`, `head`, `tail` (span ids), `label` (ClassLabel), attributes;",
+    ]
+    if schema.stance is not None:
+        out.append(
+            f"- `stances`: the {md(schema.stance.relation)} relations flattened: `holder`, "
+            "`target`, their texts, `polarity` (ClassLabel), other attributes;"
+        )
+    if schema.doc_labels:
+        out.append("- `doc_labels`: one ClassLabel per document label, -1 when absent;")
+    out += [
+        "- `tokens`, `token_starts`, `token_ends`, `ner_tags` (BIO ClassLabel) for token "
+        "classification.",
+        "",
+        "Tokens are runs of word characters or single other characters, further cut at every "
+        "span boundary. BIO tags cannot hold overlapping spans: the longest span wins, then the "
+        f"earliest; {total.bio_left_out} of {sum(total.spans.values())} spans are therefore "
+        'only in `spans` (and spaCy\'s `doc.spans["sc"]`), not in `ner_tags` (nor `doc.ents`).',
+        "",
+    ]
+    extra = ["`data/<split>.parquet` (what `load_dataset` reads)"]
+    extra.append("`jsonl/<split>.jsonl` (the gold Documents, lossless, backchannel format)")
+    extra.append("`<split>/` and `dataset_dict.json` (`save_to_disk` format)")
+    if inp.docbin:
+        extra.append(
+            "`spacy/<split>/*.spacy` (spaCy DocBin shards) and `spacy/config.cfg` (a spancat "
+            "training config)"
+        )
+    if inp.events is not None:
+        extra.append(
+            f"`events/events.parquet`, `events/events.csv` ({inp.events} contact rows with CAMEO "
+            "and PLOVER codes) and `events/graph.png` (who talks to whom)"
+        )
+    extra.append("`splits.json` (the article ids of each split, the seed and the shares)")
+    out += ["Files: " + "; ".join(extra) + ".", ""]
+
+    # -- labels
+    out += ["## Label statistics", "", "### Span labels", ""]
+    out += [_count_table(inp, "spans", _ordered_values(schema.span_labels, total.spans), "label")]
+    if total.relations:
+        out += ["", "### Relation labels", ""]
+        out += [
+            _count_table(
+                inp, "relations", _ordered_values(schema.relation_labels, total.relations), "label"
+            )
+        ]
+    if total.doc_labels:
+        out += ["", "### Document labels", ""]
+        for name in _ordered_values(list(schema.doc_labels), total.doc_labels):
+            declared = list(schema.doc_labels[name].values) if name in schema.doc_labels else []
+            out += [f"**{md(name)}**:", ""]
+            out += [
+                _nested_table(
+                    inp, "doc_labels", name, _ordered_values(declared, total.doc_labels[name])
+                ),
+                "",
+            ]
+    for title, pick, defs in (
+        ("Span attributes", "span_attributes", schema.spans),
+        ("Relation attributes", "relation_attributes", schema.relations),
+    ):
+        keys = getattr(total, pick)
+        if not keys:
+            continue
+        out += ["", f"### {title}", ""]
+        ordered = []
+        for label, ldef in defs.items():
+            for attr in ldef.attributes:
+                if f"{label}.{attr}" in keys:
+                    ordered.append((f"{label}.{attr}", list(ldef.attributes[attr].values)))
+        ordered += [(k, []) for k in sorted(keys) if k not in dict(ordered)]
+        for key, declared in ordered:
+            out += [f"**{md(key)}**:", ""]
+            out += [_nested_table(inp, pick, key, _ordered_values(declared, keys[key])), ""]
+
+    # -- agreement
+    out += ["## Annotator agreement", ""]
+    if inp.agreement is None:
+        out += [
+            "No agreement figures were given to this export "
+            "(`backchannel export --agreement agreement.json` adds them).",
+            "",
+        ]
+    else:
+        rows_a = agreement_rows(inp.agreement)
+        src = f" (from {md(inp.agreement_source)})" if inp.agreement_source else ""
+        if rows_a:
+            out += [f"Figures{src}, with confidence intervals where the file gives them:", ""]
+            out.append(
+                _table(
+                    ["section", "measure", "value", "95% CI"],
+                    [
+                        [
+                            md(sec),
+                            md(name),
+                            f"{val:.3f}",
+                            f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
+                        ]
+                        for sec, name, val, ci in rows_a
+                    ],
+                )
+            )
+            out.append("")
+        else:
+            out += [f"The agreement file{src} holds no figure this card can read.", ""]
+
+    # -- provenance
+    out += ["## How the data was made", ""]
+    synthetic_true = total.synthetic.get("true", 0)
+    if synthetic_true:
+        out.append(
+            f"- Articles: {synthetic_true} of {total.documents} are synthetic (fictional "
+            "articles written for this dataset; `meta.synthetic` is true)."
+        )
+    else:
+        out.append(f"- Articles: {total.documents}, none marked synthetic in `meta.synthetic`.")
+    if total.authored_by:
+        who = ", ".join(f"{md(k)} ({v})" for k, v in sorted(total.authored_by.items()))
+        out.append(f"- Written by: {who}.")
+    licenses = ", ".join(f"{md(k)} ({v})" for k, v in sorted(total.licenses.items()))
+    out.append(f"- Licenses (articles per license): {licenses}.")
+    if total.annotators:
+        names = ", ".join(f"{md(k)} ({v} articles)" for k, v in sorted(total.annotators.items()))
+        out.append(f"- Annotators credited in the gold provenance: {names}.")
+    out += [
+        f"- Annotation scheme: {md(schema.name)} {md(schema.version)}: span labels "
+        f"{', '.join(md(x) for x in schema.span_labels)}; relation labels "
+        f"{', '.join(md(x) for x in schema.relation_labels) or 'none'}.",
+        f"- Splits by article with seed {inp.seed}"
+        + (
+            f"; near-duplicate articles kept in one split ({inp.groups} groups for "
+            f"{total.documents} articles)."
+            if inp.groups is not None
+            else "."
+        ),
+        "",
+    ]
+
+    # -- limitations
+    out += ["## Limitations", ""]
+    if synthetic_true:
+        out.append(
+            "- The articles are synthetic: names, events and quotes are invented; models trained "
+            "on them learn the annotation scheme, not facts about the world."
+        )
+    if total.synthetic_annotation:
+        out.append(
+            f"- The annotation of {total.synthetic_annotation} articles comes from synthetic "
+            "annotators (simulated from a gold by a noise model), so agreement figures on them "
+            "measure the tooling, not human disagreement."
+        )
+    out.append(
+        f"- Small data: {total.documents} articles; per-label figures for rare labels "
+        "(see the tables above) have wide confidence intervals."
+        if total.documents < 1000
+        else f"- {total.documents} articles from the sources listed above only."
+    )
+    out += [
+        f"- {total.bio_left_out} overlapping or nested spans are missing from the BIO view "
+        "(`ner_tags`); use `spans` for the complete annotation.",
+        "- Event codes (CAMEO, PLOVER) are derived from channel kind and modality by a fixed "
+        "table, not coded by hand.",
+        "",
+    ]
+
+    # -- citation
+    year = (today or datetime.now(UTC)).year
+    key = re.sub(r"[^a-z0-9]+", "_", inp.pretty_name.lower()).strip("_") or "dataset"
+    out += [
+        "## Citation",
+        "",
+        "```bibtex",
+        f"@misc{{{key}_{year},",
+        f"  title  = {{{_bibtex(inp.pretty_name)}}},",
+        "  author = {The backchannel team},",
+        f"  year   = {{{year}}},",
+        f"  note   = {{Schema {_bibtex(schema.name)} {_bibtex(schema.version)}, "
+        f"{total.documents} articles}}",
+        "}",
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _bibtex(text: str) -> str:
+    return re.sub(r"[{}\\]", "", text)
+
+
+def validate_card(content: str) -> dict[str, Any]:
+    """Parse a card with ``huggingface_hub`` and check the Hub metadata a dataset needs.
+
+    Returns:
+        The metadata as a dict.
+
+    Raises:
+        PublishError: naming the missing or malformed key.
+    """
+    from huggingface_hub import DatasetCard
+
+    try:
+        card = DatasetCard(content)
+    except ValueError as exc:
+        raise PublishError(f"dataset card: {exc}") from None
+    meta = card.data.to_dict()
+    for key in REQUIRED_YAML:
+        if not meta.get(key):
+            raise PublishError(f"dataset card: YAML metadata lacks {key!r}")
+    for config in meta["configs"]:
+        files = config.get("data_files")
+        if not config.get("config_name") or not isinstance(files, list) or not files:
+            raise PublishError("dataset card: each config needs config_name and data_files")
+        for item in files:
+            if not isinstance(item, dict) or not item.get("split") or not item.get("path"):
+                raise PublishError("dataset card: each data_files entry needs split and path")
+    return meta
