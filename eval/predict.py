@@ -1,0 +1,128 @@
+"""``predict``: run a baseline over a corpus and write prediction Documents.
+
+Streaming end to end: documents are read lazily, predicted in batches by the model, and written
+through :func:`~backchannel.annotation.documents.write_documents` (atomic: an error half-way
+leaves no partial file).  The output feeds ``backchannel score``, ``backchannel tasks
+--predictions`` (Label Studio pre-annotations) and ``backchannel push --predictions``.
+
+Example:
+    >>> from backchannel.eval.predict import predict
+    >>> result = predict("rules", "corpus.jsonl", "predictions.jsonl")  # doctest: +SKIP
+    >>> result.documents, result.spans  # doctest: +SKIP
+    (40, 1312)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import msgspec
+
+from backchannel.annotation.documents import Document, read_documents, write_documents
+from backchannel.annotation.progress import track
+from backchannel.annotation.schema import Schema, load_schema
+from backchannel.eval.models.registry import load_model
+
+__all__ = ["PredictResult", "predict", "predict_documents"]
+
+
+class PredictResult(msgspec.Struct, kw_only=True):
+    """What a prediction run wrote.
+
+    Attributes:
+        model: model name (the ``annotator`` of every output Document).
+        model_version: the ``annotation.model_version`` written.
+        output: the output path.
+        documents: Documents written.
+        spans: spans predicted, per label.
+        relations: relations predicted, per label.
+        seconds: wall-clock time.
+    """
+
+    model: str
+    model_version: str
+    output: str
+    documents: int
+    spans: dict[str, int]
+    relations: dict[str, int]
+    seconds: float
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else float("inf")
+
+
+def predict_documents(
+    model_name: str,
+    docs: Iterable[Document],
+    *,
+    model_dir: str | Path | None = None,
+    schema: Schema | None = None,
+) -> Iterator[Document]:
+    """Prediction Documents for ``docs`` (lazy); the building block of :func:`predict`.
+
+    This is also what ``backchannel tasks --predictions`` can call to pre-annotate in memory.
+    """
+    model = load_model(model_name, model_dir, schema=schema)
+    yield from model.predict(docs)
+
+
+def predict(
+    model_name: str,
+    corpus: str | Path,
+    output: str | Path,
+    *,
+    model_dir: str | Path | None = None,
+    schema: Schema | str | Path | None = None,
+    progress: bool = True,
+) -> PredictResult:
+    """Pre-annotate every Document of ``corpus`` with ``model_name`` into ``output`` (JSONL).
+
+    Args:
+        model_name: a registered model (``rules``, ``spacy``, ``stance`` or a plug-in).
+        corpus: Document JSONL (``-`` for stdin); existing spans are used by models that need
+            candidates (``stance``) and otherwise ignored.
+        output: where to write prediction Documents (``-`` for stdout).
+        model_dir: trained model directory (``spacy``, ``stance``; optional word lists for
+            ``rules``).
+        schema: schema (object or path); default the bundled one.
+        progress: show a progress bar on a terminal.
+
+    Raises:
+        DocumentError: the corpus is malformed (file, line and document named).
+        ModelError: unknown model or unusable model directory.
+    """
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema)
+    started = time.perf_counter()
+    model = load_model(model_name, model_dir, schema=schema)
+    spans: dict[str, int] = {}
+    relations: dict[str, int] = {}
+    version = f"{model.name}-{model.version}"
+
+    def counted(preds: Iterable[Document]) -> Iterator[Document]:
+        nonlocal version
+        for doc in preds:
+            if doc.annotation is not None and doc.annotation.model_version:
+                version = doc.annotation.model_version
+            for s in doc.spans:
+                spans[s.label] = spans.get(s.label, 0) + 1
+            for r in doc.relations:
+                relations[r.label] = relations.get(r.label, 0) + 1
+            yield doc
+
+    docs = read_documents(corpus)
+    if progress:
+        docs = track(docs, f"predict {model_name}")
+    n = write_documents(counted(model.predict(docs)), output)
+    return PredictResult(
+        model=model_name,
+        model_version=version,
+        output=str(output),
+        documents=n,
+        spans=dict(sorted(spans.items())),
+        relations=dict(sorted(relations.items())),
+        seconds=round(time.perf_counter() - started, 3),
+    )

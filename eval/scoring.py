@@ -1,0 +1,302 @@
+"""``score`` and ``compare``: the library functions behind the two commands.
+
+Both are quiet and return typed results; the CLI only parses options and prints.  The JSON
+shape of :meth:`ScoreResult.to_dict` is a public contract documented in ``docs/scoring.md``.
+
+Example:
+    >>> from backchannel.eval.scoring import score
+    >>> result = score("gold.jsonl", "pred.jsonl", bootstrap=200)  # doctest: +SKIP
+    >>> result.value("spans.micro.strict.f1")  # doctest: +SKIP
+    0.82
+    >>> result.interval("spans.micro.strict.f1")  # doctest: +SKIP
+    (0.79, 0.85)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backchannel import __version__
+from backchannel.annotation.errors import InputError, quote
+from backchannel.annotation.schema import Schema, load_schema
+from backchannel.eval.counting import BrowserDoc, Counter
+from backchannel.eval.joining import join
+from backchannel.eval.metrics import Layout, compute_metrics
+from backchannel.eval.stats import (
+    approximate_randomisation,
+    bootstrap_p,
+    bootstrap_totals,
+    paired_bootstrap,
+    percentile_interval,
+)
+
+__all__ = [
+    "FIGURES",
+    "CompareResult",
+    "Counts",
+    "ScoreResult",
+    "collect_counts",
+    "compare",
+    "score",
+]
+
+#: Leaf names that are rates (get an interval); everything else is a count.
+FIGURES = ("precision", "recall", "f1", "accuracy", "macro_f1", "f_avg")
+
+
+def _is_figure(name: str) -> bool:
+    return name.rsplit(".", 1)[-1] in FIGURES
+
+
+@dataclass
+class Counts:
+    """The outcome of the one matching pass: per-document count rows and what reports need."""
+
+    layout: Layout
+    rows: np.ndarray
+    doc_ids: list[str]
+    missing: int
+    confusion: np.ndarray
+    browser: list[BrowserDoc]
+
+
+def _resolve_schema(schema: Schema | str | Path | None) -> Schema:
+    if isinstance(schema, Schema):
+        return schema
+    return load_schema(schema)
+
+
+def _layout(schema: Schema, labels: list[str] | None) -> Layout:
+    if labels:
+        unknown = [lab for lab in labels if lab not in schema.spans]
+        if unknown:
+            raise InputError(
+                f"unknown span label {quote(unknown[0])} in --labels (schema {schema.name} has "
+                f"{', '.join(schema.span_labels)})"
+            )
+        labels = [lab for lab in schema.span_labels if lab in labels]
+    return Layout.from_schema(schema, labels)
+
+
+def collect_counts(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    layout: Layout,
+    *,
+    allow_missing: bool = False,
+    keep: int = 25,
+) -> Counts:
+    """Join, validate and match every document once; return the per-document count rows."""
+    counter = Counter(schema, layout, keep=keep)
+    missing = 0
+    for g, p in join(gold, predictions, allow_missing=allow_missing):
+        missing += p is None
+        counter.add(g, p)
+    rows = counter.finish()
+    return Counts(layout, rows, counter.doc_ids, missing, counter.confusion, counter.browser())
+
+
+def _clean(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+@dataclass
+class ScoreResult:
+    """Every figure of a scoring run, with intervals, and what the reports show.
+
+    Attributes:
+        values: flat dotted name -> value (``None`` when undefined); counts are whole numbers.
+        intervals: flat dotted name -> ``(low, high)`` for every rate.
+        counts: the matching pass's output (layout, rows, confusion, browser documents).
+        meta: inputs and settings.
+    """
+
+    values: dict[str, float | None]
+    intervals: dict[str, tuple[float | None, float | None]]
+    counts: Counts
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def layout(self) -> Layout:
+        return self.counts.layout
+
+    def value(self, name: str) -> float | None:
+        """One figure by its dotted JSON path, e.g. ``spans.micro.strict.f1``."""
+        return self.values[name]
+
+    def interval(self, name: str) -> tuple[float | None, float | None]:
+        return self.intervals[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report: nested by the dotted names, each rate with its interval beside it.
+
+        A rate ``x`` gets ``x_ci_low`` and ``x_ci_high`` next to it; an ``f1`` also gets the
+        short aliases ``ci_low`` and ``ci_high``.
+        """
+        out: dict[str, Any] = {"meta": self.meta}
+        for name, val in self.values.items():
+            *parents, leaf = name.split(".")
+            node = out
+            for part in parents:
+                node = node.setdefault(part, {})
+            if _is_figure(name):
+                node[leaf] = val
+                lo, hi = self.intervals.get(name, (None, None))
+                node[f"{leaf}_ci_low"], node[f"{leaf}_ci_high"] = lo, hi
+                if leaf == "f1":
+                    node["ci_low"], node["ci_high"] = lo, hi
+            else:
+                node[leaf] = None if val is None else round(val)
+        labels = [*self.layout.span_labels, "(none)"]
+        out["confusion"] = {
+            "note": "partial-schema matching; rows gold, columns predicted; (none) = missed or "
+            "spurious",
+            "labels": labels,
+            "matrix": self.counts.confusion.tolist(),
+        }
+        return out
+
+
+def _values(totals: np.ndarray, layout: Layout) -> dict[str, float | None]:
+    return {k: _clean(float(v)) for k, v in compute_metrics(totals, layout).items()}
+
+
+def score(
+    gold: str | Path,
+    predictions: str | Path,
+    *,
+    schema: Schema | str | Path | None = None,
+    labels: list[str] | None = None,
+    bootstrap: int = 1000,
+    seed: int = 13,
+    confidence: float = 0.95,
+    allow_missing: bool = False,
+    keep: int = 25,
+) -> ScoreResult:
+    """Score predicted Documents against gold Documents.
+
+    Args:
+        gold: gold Document JSONL.
+        predictions: predicted Document JSONL (same documents, any order).
+        schema: a Schema, a schema YAML path, or None for the bundled schema.
+        labels: restrict span scoring to these labels (relations whose arguments carry other
+            labels are left out too).
+        bootstrap: bootstrap replicates for the intervals (0: no intervals).
+        seed: seed of the resampling.
+        confidence: interval coverage.
+        allow_missing: count a gold document without prediction as all missed instead of
+            failing, and ignore predictions for documents outside the gold.
+        keep: how many worst documents to keep for the HTML error browser.
+
+    Raises:
+        DocumentError: a malformed record, a missing or extra document, a text mismatch or an
+            unknown label, naming file, line and document.
+        InputError: an unknown label in ``labels``.
+    """
+    sch = _resolve_schema(schema)
+    layout = _layout(sch, labels)
+    counts = collect_counts(gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep)
+    totals = counts.rows.astype(np.int64).sum(axis=0)
+    values = _values(totals, layout)
+    intervals: dict[str, tuple[float | None, float | None]] = {}
+    figure_names = [n for n in values if _is_figure(n)]
+    if bootstrap > 0 and counts.rows.shape[0] > 0:
+        samples = compute_metrics(bootstrap_totals(counts.rows, bootstrap, seed), layout)
+        stack = np.stack([samples[n] for n in figure_names], axis=1)
+        lo, hi = percentile_interval(stack, confidence)
+        for j, n in enumerate(figure_names):
+            intervals[n] = (_clean(lo[j]), _clean(hi[j]))
+    else:
+        intervals = {n: (None, None) for n in figure_names}
+    meta = {
+        "backchannel": __version__,
+        "gold": str(gold),
+        "predictions": str(predictions),
+        "schema": {"name": sch.name, "version": sch.version},
+        "span_labels": list(layout.span_labels),
+        "documents": int(counts.rows.shape[0]),
+        "missing_predictions": counts.missing,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "confidence": confidence,
+        "interval": "percentile bootstrap over documents",
+    }
+    return ScoreResult(values, intervals, counts, meta)
+
+
+@dataclass
+class CompareResult:
+    """Per figure: both systems' values, the difference b - a, its interval and two p-values."""
+
+    rows: dict[str, dict[str, float | None]]
+    meta: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"meta": self.meta, "metrics": self.rows}
+
+
+def compare(
+    gold: str | Path,
+    a: str | Path,
+    b: str | Path,
+    *,
+    schema: Schema | str | Path | None = None,
+    labels: list[str] | None = None,
+    bootstrap: int = 1000,
+    permutations: int = 1000,
+    seed: int = 13,
+    confidence: float = 0.95,
+    allow_missing: bool = False,
+) -> CompareResult:
+    """Compare system ``b`` with system ``a`` on the same gold, documents as the unit.
+
+    Returns:
+        For every rate (micro, macro, per label, relations, stance, attributes): ``a``, ``b``,
+        ``delta`` (b - a), ``ci_low``/``ci_high`` of the delta (paired bootstrap),
+        ``p_bootstrap`` and ``p_randomisation`` (two-sided).
+    """
+    sch = _resolve_schema(schema)
+    layout = _layout(sch, labels)
+    ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0)
+    cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0)
+    va = _values(ca.rows.astype(np.int64).sum(axis=0), layout)
+    vb = _values(cb.rows.astype(np.int64).sum(axis=0), layout)
+    names = [n for n in va if _is_figure(n) and (va[n] is not None or vb[n] is not None)]
+
+    def fn(t: np.ndarray) -> dict[str, np.ndarray]:
+        return compute_metrics(t, layout)
+
+    deltas, observed = paired_bootstrap(ca.rows, cb.rows, fn, names, bootstrap, seed)
+    lo, hi = percentile_interval(deltas, confidence)
+    p_boot = bootstrap_p(deltas, observed)
+    p_ar = approximate_randomisation(ca.rows, cb.rows, fn, names, permutations, seed)
+    rows = {}
+    for j, n in enumerate(names):
+        rows[n] = {
+            "a": va[n],
+            "b": vb[n],
+            "delta": _clean(observed[j]),
+            "ci_low": _clean(lo[j]),
+            "ci_high": _clean(hi[j]),
+            "p_bootstrap": _clean(p_boot[j]),
+            "p_randomisation": _clean(p_ar[j]),
+        }
+    meta = {
+        "backchannel": __version__,
+        "gold": str(gold),
+        "a": str(a),
+        "b": str(b),
+        "schema": {"name": sch.name, "version": sch.version},
+        "documents": int(ca.rows.shape[0]),
+        "bootstrap": bootstrap,
+        "permutations": permutations,
+        "seed": seed,
+        "confidence": confidence,
+    }
+    return CompareResult(rows, meta)
