@@ -32,5 +32,8 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+fuzz: $(STAMP)
+	BACKCHANNEL_FUZZ_COUNT=$${BACKCHANNEL_FUZZ_COUNT:-200000} $(PY) -m pytest -q tests/hardening -k fuzz -p no:cacheprovider
+
 clean:
 	rm -rf out .pytest_cache .ruff_cache build *.egg-info

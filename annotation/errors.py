@@ -38,6 +38,12 @@ def quote(value: object, limit: int = _QUOTE_LIMIT) -> str:
     return text
 
 
+def _short(value: object, limit: int = 40) -> str:
+    """An id as shown in a location: ids come from user files and can be arbitrarily long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class BackchannelError(Exception):
     """Root of every error backchannel raises on purpose.
 
@@ -85,11 +91,11 @@ class BackchannelError(Exception):
             parts.append(head)
         record = []
         if self.doc_id is not None:
-            record.append(f"document {self.doc_id}")
+            record.append(f"document {_short(self.doc_id)}")
         if self.span_id is not None:
-            record.append(f"span {self.span_id}")
+            record.append(f"span {_short(self.span_id)}")
         if self.task_id is not None:
-            record.append(f"task {self.task_id}")
+            record.append(f"task {_short(self.task_id)}")
         if record:
             parts.append(", ".join(record))
         return ": ".join(parts)

@@ -14,6 +14,7 @@ Studio choices, Arrow class labels and CSV without a type changing on the way.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cached_property
 from importlib import resources
@@ -241,13 +242,22 @@ def _normalise_attrs(raw: Any, where: str, path: str) -> dict[str, Any]:
         spec = dict(spec)
         values = spec.get("values")
         if isinstance(values, list):
-            values = {v: {} for v in values}
+            if not all(isinstance(v, str) for v in values):
+                bad = next(v for v in values if not isinstance(v, str))
+                raise SchemaError(
+                    f"{where}.{name}: value {quote(bad)} must be a string "
+                    "(quote yes/no/on/off in YAML)",
+                    path=path,
+                )
+            values = dict.fromkeys(values, {})
         if not isinstance(values, dict) or not values:
             raise SchemaError(
                 f"{where}.{name}: values must be a non-empty list or mapping", path=path
             )
         norm_values = {}
         for value, vspec in values.items():
+            if vspec is not None and not isinstance(vspec, dict):
+                raise SchemaError(f"{where}.{name}.{value}: must be a mapping", path=path)
             if not isinstance(value, str):
                 raise SchemaError(
                     f"{where}.{name}: value {quote(value)} must be a string "
@@ -317,6 +327,14 @@ def load_schema(path: str | Path | None = None) -> Schema:
         raise SchemaError(f"invalid YAML: {problem}", path=path, line=line) from None
     if not isinstance(raw, dict):
         raise SchemaError("a schema must be a YAML mapping", path=path)
+    try:
+        json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise SchemaError(
+            "contains a lone surrogate escape (not valid Unicode)", path=path
+        ) from None
+    except (ValueError, RecursionError):
+        raise SchemaError("contains recursive YAML anchors", path=path) from None
     raw = dict(raw)
     p = str(path)
     if not isinstance(raw.get("spans"), dict) or not raw["spans"]:
@@ -327,7 +345,11 @@ def load_schema(path: str | Path | None = None) -> Schema:
             raise SchemaError(f"'{section}' must be a mapping", path=path)
         norm = {}
         for name, spec in items.items():
-            spec = dict(spec or {})
+            if spec is None:
+                spec = {}
+            if not isinstance(spec, dict):
+                raise SchemaError(f"{section}.{name} must be a mapping", path=path)
+            spec = dict(spec)
             spec["name"] = str(name)
             spec["attributes"] = _normalise_attrs(spec.get("attributes"), f"{section}.{name}", p)
             norm[str(name)] = spec
