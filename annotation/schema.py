@@ -249,7 +249,7 @@ def _normalise_attrs(raw: Any, where: str, path: str) -> dict[str, Any]:
                     "(quote yes/no/on/off in YAML)",
                     path=path,
                 )
-            values = dict.fromkeys(values, {})
+            values = {key: {} for key in values}
         if not isinstance(values, dict) or not values:
             raise SchemaError(
                 f"{where}.{name}: values must be a non-empty list or mapping", path=path

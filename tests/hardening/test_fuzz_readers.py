@@ -26,7 +26,7 @@ FUZZ_COUNT = int(os.environ.get("BACKCHANNEL_FUZZ_COUNT", "10000"))
 
 
 def _seed_documents() -> list[object]:
-    from tests.conftest import sample_document  # noqa: PLC0415 - test helper
+    from tests.conftest import sample_document
 
     doc = sample_document()
     base = msgspec.to_builtins(doc)
