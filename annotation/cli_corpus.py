@@ -18,6 +18,7 @@ def ingest_cli(
             help="Files, folders (recursive) or globs: .txt, .html/.htm, .jsonl; - for JSONL "
             "on stdin.",
             show_default=False,
+            metavar="SRC",
         ),
     ],
     output: OutputOpt = "-",
