@@ -61,7 +61,7 @@ class InputInfo(msgspec.Struct):
     annotators: list[str] = []
 
 
-class GoldManifest(msgspec.Struct, omit_defaults=True):
+class GoldManifest(msgspec.Struct):
     """``vNNNN.manifest.json``: everything needed to trust and reproduce a gold version."""
 
     version: str

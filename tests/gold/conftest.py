@@ -27,6 +27,7 @@ Article d3: alice only (ignored by agreement: one annotator).
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -138,3 +139,22 @@ def annotations_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def diplomacy():
     return load_schema()
+
+
+@pytest.fixture(scope="session")
+def kit() -> SimpleNamespace:
+    """The builders and texts above, for tests that assemble their own variants."""
+    return SimpleNamespace(sp=sp, rel=rel, T1=T1, T2=T2, T3=T3, annotations=annotations)
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write Documents to a fresh JSONL under tmp_path and return its path."""
+    counter = iter(range(1000))
+
+    def _write(docs: list[Document], name: str | None = None) -> Path:
+        path = tmp_path / (name or f"docs{next(counter)}.jsonl")
+        write_documents(docs, path)
+        return path
+
+    return _write

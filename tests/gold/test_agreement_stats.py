@@ -30,7 +30,9 @@ def _sk_kappa(a: list[int], b: list[int]) -> float:
 def _kd_alpha(matrix: np.ndarray) -> float | None:
     data = np.where(matrix < 0, np.nan, matrix.astype(float))
     try:
-        return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 when one value: NaN
+            return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
     except (ValueError, ZeroDivisionError):
         return None
 
