@@ -4,7 +4,8 @@ Label Studio relations carry labels but no attributes, so an attribute of a rela
 as one more relation label written ``name:value`` (``role:initiator``, ``polarity:favor``) beside
 the relation label itself; the converter in ``labelstudio/convert.py`` splits them back.  Span
 attributes are per-region ``Choices`` shown only when a region of their label is selected;
-document labels are plain ``Choices``.  Every name and text goes through XML escaping, because a
+document labels are plain ``Choices`` (only these carry ``required``: Label Studio would demand a
+required per-region attribute on regions of every label).  Every name and text goes through XML escaping, because a
 schema is user input and Label Studio renders the config as HTML.
 """
 
@@ -38,7 +39,11 @@ def _choices(name: str, adef: AttributeDef, *, per_region: bool) -> list[str]:
     ]
     if per_region:
         attrs.append('perRegion="true"')
-    if adef.required:
+    if adef.required and not per_region:
+        # Label Studio 1.23.2 enforces a required per-region Choices on EVERY region, even one
+        # whose label hides it (measured in the browser: a VENUE region could not be submitted
+        # without ACTOR__actor_kind).  Required span attributes are therefore checked on our
+        # side (Schema.missing_required), not by the labeling UI.
         attrs.append('required="true"')
     lines = [f"    <Choices {' '.join(attrs)}>"]
     for value, vdef in adef.values.items():

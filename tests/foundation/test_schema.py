@@ -69,6 +69,14 @@ def test_label_config_is_accepted_by_the_sdk_parser(schema: Schema) -> None:
     assert {"ACTOR__actor_kind", "CHANNEL__modality", "relevant", "framing"} <= names
 
 
+def test_only_document_choices_are_required_in_the_label_config(schema: Schema) -> None:
+    # Label Studio 1.23.2 demands a required per-region Choices on regions of every label (seen
+    # in the browser), so required span attributes are checked by the schema, not the UI.
+    root = ET.fromstring(label_config(schema))
+    required = {el.get("name") for el in root.iter("Choices") if el.get("required") == "true"}
+    assert required == {name for name, adef in schema.doc_labels.items() if adef.required}
+
+
 def test_label_config_escapes_every_name(tmp_path: Path) -> None:
     path = tmp_path / "hostile.yaml"
     path.write_text(HOSTILE, encoding="utf-8")
