@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -27,14 +26,14 @@ def error_line(exc: BackchannelError) -> str:
 class BackchannelGroup(TyperGroup):
     """Root group: turns library errors into one line on stderr and a non-zero exit."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BackchannelError as exc:
-            click.echo(error_line(exc), err=True)
+            typer.echo(error_line(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("error: interrupted; no partial output was written", err=True)
+            typer.echo("error: interrupted; no partial output was written", err=True)
             ctx.exit(130)
         except BrokenPipeError:
             ctx.exit(141)
