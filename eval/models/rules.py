@@ -316,6 +316,17 @@ class RuleExtractor:
         """Spans and relations for one spaCy Doc made by ``self.nlp``."""
         return _Pass(self, doc).run()
 
+    def relate(
+        self,
+        doc: Doc,
+        items: list[tuple[int, int, str, float, str]],
+        memo: dict[str, dict[str, Any]] | None = None,
+    ) -> tuple[list[Found], list[FoundRelation]]:
+        """Attributes and relations for spans found by another model (see ``_Pass.adopt``)."""
+        p = _Pass(self, doc)
+        p.run()
+        return p.adopt(items, memo or {})
+
 
 class _Pass:
     """One document's worth of state: tokens, matches, claimed tokens, found spans."""
@@ -412,16 +423,20 @@ class _Pass:
                 k += 1
                 count += 1
             elif (
-                t.lower() in lex.name_particles
-                and count > 0
-                and self.is_cap(k + 1)
-                and self.sent[k + 1] == self.sent[j]
-            ) or (
-                t in ("-", "‑")
-                and count > 0
-                and self.is_cap(k + 1)
-                and self.doc[k].idx == (self.doc[k - 1].idx + len(self.text[k - 1]))
-            ) or (t in _PERSON_SUFFIX_OK and count > 0):
+                (
+                    t.lower() in lex.name_particles
+                    and count > 0
+                    and self.is_cap(k + 1)
+                    and self.sent[k + 1] == self.sent[j]
+                )
+                or (
+                    t in ("-", "‑")
+                    and count > 0
+                    and self.is_cap(k + 1)
+                    and self.doc[k].idx == (self.doc[k - 1].idx + len(self.text[k - 1]))
+                )
+                or (t in _PERSON_SUFFIX_OK and count > 0)
+            ):
                 k += 1
             else:
                 break
@@ -1061,6 +1076,56 @@ class _Pass:
                 )
             )
         return rels
+
+    def adopt(
+        self, items: list[tuple[int, int, str, float, str]], memo: dict[str, dict[str, Any]]
+    ) -> tuple[list[Found], list[FoundRelation]]:
+        """Replace the rules' spans by another model's, then relate them with the same heuristics.
+
+        ``items`` are ``(start, end, label, score, reason)`` in characters.  Attributes come from
+        ``memo`` (``"LABEL|lower text"`` -> attributes seen in training), else from an
+        overlapping rules span of the same label, else from defaults; a CHANNEL's modality is
+        always read from its context.
+        """
+        rule_spans = self.spans
+        new: list[Found] = []
+        for start, end, label, score, reason in items:
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            s, e = span.start, span.end
+            attrs = dict(memo.get(f"{label}|{self.doc.text[start:end].lower()}", {}))
+            if not attrs:
+                best = None
+                for r in rule_spans:
+                    if r.label == label and r.start < end and start < r.end:
+                        overlap = min(r.end, end) - max(r.start, start)
+                        if best is None or overlap > best[0]:
+                            best = (overlap, r)
+                if best is not None:
+                    attrs = dict(best[1].attrs)
+            if label == "CHANNEL":
+                if "channel_kind" not in attrs:
+                    kinds = [
+                        self.lex.channel_nouns.get(w) or self.lex.channel_verbs.get(w)
+                        for w in self.lower[s:e]
+                    ]
+                    attrs["channel_kind"] = next((k for k in kinds if k), "other")
+                attrs["modality"] = self.modality(s, e)[0]
+            elif label == "ACTOR" and "actor_kind" not in attrs:
+                attrs["actor_kind"] = "role" if self.lower[s] == "the" else "person"
+            new.append(Found(start, end, label, attrs, score, reason, s, e, self.sent[s]))
+        self.spans = new
+        self.taken = bytearray(self.n)
+        for f in new:
+            for i in range(f.token_start, f.token_end):
+                self.taken[i] = 1
+        self.channels = [f for f in new if f.label == "CHANNEL"]
+        self.channel_verb = {
+            id(f): self.lower[f.token_start] in self.lex.channel_verbs for f in self.channels
+        }
+        rels = self.participants() + self.held_at_about() + self.stances()
+        return new, rels
 
     # ------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[Found], list[FoundRelation]]:

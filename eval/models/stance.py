@@ -236,8 +236,8 @@ class StanceModel:
         labels: list[str] = []
         n_docs = 0
         uncovered = 0
-        polarity_attr = self.schema.stance.attribute if self.schema and self.schema.stance else (
-            "polarity"
+        polarity_attr = (
+            self.schema.stance.attribute if self.schema and self.schema.stance else ("polarity")
         )
         for doc in read_documents(gold_path, schema=self.schema):
             n_docs += 1

@@ -1,0 +1,321 @@
+"""The ``spacy`` baseline: a span categorizer trained on the gold with spaCy's config system.
+
+Why ``spancat`` rather than ``ner``: the gold nests mentions ("[[Russia]'s Security Council]
+secretary") and ``ner`` cannot.  Training builds a config with ``spacy init config``'s own
+generator (``tok2vec`` + ``spancat``, efficiency preset, n-gram suggester 1-6 tokens), converts
+the gold to ``DocBin`` files, and runs spaCy's training loop.  ``--base PIPELINE`` sources every
+component of an installed pipeline (frozen) and adds a ``spancat`` with its own embedding.
+
+spaCy predicts labels only, so attributes and relations are added afterwards: attributes from a
+memo of the gold (``attributes.json``: the most frequent attributes of each ``LABEL|lower text``),
+else from an overlapping ``rules`` span, else defaults; a CHANNEL's modality is read from its
+context; relations come from the rules model's sentence heuristics
+(:meth:`RuleExtractor.relate`).
+
+Model directory (written atomically)::
+
+    models/spacy/
+      pipeline/        the trained spaCy pipeline (spacy.load-able; model-best)
+      config.cfg       the exact training config
+      attributes.json  {"ACTOR|the kremlin": {"actor_kind": "government", ...}, ...}
+      meta.json        {"model": "spacy", "version", "documents", "spans", "epochs", "base",
+                        "spacy", "scores": {...dev scores...}, "gold_sha256"}
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backchannel.annotation.atomic import atomic_directory
+from backchannel.annotation.documents import Document, read_documents
+from backchannel.eval.models.base import make_prediction
+from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
+
+if TYPE_CHECKING:
+    from backchannel.annotation.schema import Schema
+
+__all__ = ["SpacyModel", "build_config", "to_docbin"]
+
+SPANS_KEY = "sc"
+DEFAULT_EPOCHS = 12
+SUGGESTER_SIZES = [1, 2, 3, 4, 5, 6]
+
+
+def to_docbin(nlp: Any, docs: Iterable[Document]) -> tuple[Any, int]:
+    """Gold Documents -> a ``DocBin`` with spans under ``doc.spans["sc"]``; returns (bin, spans).
+
+    Spans whose edges fall inside a token are widened to token edges (``expand``), so no gold
+    span is lost to tokenisation.
+    """
+    from spacy.tokens import DocBin
+
+    db = DocBin(store_user_data=False)
+    n = 0
+    for doc in docs:
+        sdoc = nlp.make_doc(doc.text)
+        spans = []
+        for s in doc.spans:
+            span = sdoc.char_span(s.start, s.end, label=s.label, alignment_mode="expand")
+            if span is not None and len(span):
+                spans.append(span)
+        sdoc.spans[SPANS_KEY] = spans
+        n += len(spans)
+        db.add(sdoc)
+    return db, n
+
+
+def build_config(
+    train_path: Path, dev_path: Path, *, epochs: int, seed: int, base: str | None
+) -> Any:
+    """The training config: spaCy's own generated config with our paths, sizes and budget."""
+    import spacy
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="en", pipeline=["spancat"], optimize="efficiency", gpu=False)
+    config["paths"]["train"] = str(train_path)
+    config["paths"]["dev"] = str(dev_path)
+    config["system"]["seed"] = seed
+    training = config["training"]
+    training["max_epochs"] = epochs
+    training["max_steps"] = 0
+    training["patience"] = 0
+    training["eval_frequency"] = 50
+    training["batcher"]["size"] = {
+        "@schedules": "compounding.v1",
+        "start": 200,
+        "stop": 1000,
+        "compound": 1.001,
+        "t": 0.0,
+    }
+    config["components"]["spancat"]["suggester"]["sizes"] = list(SUGGESTER_SIZES)
+    if base is not None:
+        try:
+            base_nlp = spacy.load(base)
+        except OSError as exc:
+            raise ModelError(
+                f"cannot load base pipeline {base!r}: {exc}",
+                hint="install it first (for example python -m spacy download en_core_web_sm)",
+            ) from None
+        pipes = [p for p in base_nlp.pipe_names if p != "spancat"]
+        config["nlp"]["lang"] = base_nlp.lang
+        config["nlp"]["pipeline"] = [*pipes, "spancat"]
+        spancat = config["components"]["spancat"]
+        config["components"] = {p: {"source": base} for p in pipes}
+        spancat["model"]["tok2vec"] = {
+            "@architectures": "spacy.HashEmbedCNN.v2",
+            "width": 96,
+            "depth": 4,
+            "embed_size": 2000,
+            "window_size": 1,
+            "maxout_pieces": 3,
+            "subword_features": True,
+            "pretrained_vectors": bool(base_nlp.vocab.vectors.shape[0]),
+        }
+        config["components"]["spancat"] = spancat
+        training["frozen_components"] = pipes
+        training["annotating_components"] = []
+        if base_nlp.vocab.vectors.shape[0]:
+            config["initialize"]["vectors"] = base
+    return config
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _attribute_memo(docs: list[Document]) -> dict[str, dict[str, str]]:
+    """Most frequent attribute set of each ``LABEL|lower text`` in the gold."""
+    seen: dict[str, Counter[tuple[tuple[str, str], ...]]] = {}
+    for doc in docs:
+        for s in doc.spans:
+            if not s.attrs:
+                continue
+            key = f"{s.label}|{doc.text[s.start : s.end].lower()}"
+            seen.setdefault(key, Counter())[tuple(sorted(s.attrs.items()))] += 1
+    return {k: dict(c.most_common(1)[0][0]) for k, c in sorted(seen.items())}
+
+
+class SpacyModel:
+    """The ``spacy`` model (see the module docstring)."""
+
+    name = "spacy"
+    trainable = True
+
+    def __init__(self, model_dir: Path | None = None, *, schema: Schema | None = None) -> None:
+        self.schema = schema
+        self.nlp: Any = None
+        self.memo: dict[str, dict[str, str]] = {}
+        self.meta: dict[str, Any] = {}
+        self.version = "untrained"
+        self._rules: Any = None
+        if model_dir is not None:
+            self._load(Path(model_dir))
+
+    def _load(self, model_dir: Path) -> None:
+        import spacy
+
+        try:
+            self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelError(
+                "not a spacy model directory (no meta.json)",
+                path=model_dir,
+                hint="train one with: backchannel train --model spacy GOLD -o DIR",
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"corrupt meta.json: {exc}", path=model_dir / "meta.json") from None
+        if self.meta.get("model") != self.name:
+            raise ModelError(
+                f"directory holds a {self.meta.get('model')!r} model, not spacy", path=model_dir
+            )
+        try:
+            self.nlp = spacy.load(model_dir / "pipeline")
+        except OSError as exc:
+            raise ModelError(f"cannot load the spaCy pipeline: {exc}", path=model_dir) from None
+        memo_path = model_dir / "attributes.json"
+        if memo_path.is_file():
+            self.memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        self.version = str(self.meta.get("version", "unknown"))
+
+    def _extractor(self) -> Any:
+        if self._rules is None:
+            from backchannel.eval.models.rules import RuleExtractor
+
+            self._rules = RuleExtractor()
+        return self._rules
+
+    def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Spans from the span categorizer; attributes and relations as described above."""
+        if self.nlp is None:
+            raise ModelError(
+                "the spacy model needs a trained model directory",
+                hint="train one with: backchannel train --model spacy GOLD -o models/spacy, "
+                "then pass --model-dir models/spacy",
+            )
+        rules = self._extractor()
+        pairs = ((d.text, d) for d in docs)
+        for sdoc, doc in self.nlp.pipe(pairs, as_tuples=True, batch_size=32):
+            group = sdoc.spans.get(SPANS_KEY, [])
+            scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
+            items = []
+            for k, span in enumerate(group):
+                score = float(scores[k]) if scores is not None else 0.5
+                items.append(
+                    (
+                        span.start_char,
+                        span.end_char,
+                        span.label_,
+                        score,
+                        f"spancat p={score:.2f}",
+                    )
+                )
+            found, rels = rules.relate(rules.nlp(doc.text), items, self.memo)
+            yield make_prediction(
+                doc,
+                model=self.name,
+                version=self.version,
+                spans=found,
+                relations=rels,
+                schema=self.schema,
+            )
+
+    def train(
+        self, gold_path: Path, out_dir: Path, options: TrainOptions | None = None
+    ) -> TrainResult:
+        """Train spancat on the gold (10% of documents held out for model selection)."""
+        import random
+
+        import spacy
+        from spacy.training.initialize import init_nlp
+        from spacy.training.loop import train as train_loop
+
+        options = options or TrainOptions()
+        started = time.perf_counter()
+        docs = list(read_documents(gold_path, schema=self.schema))
+        if len(docs) < 2 or not any(d.spans for d in docs):
+            raise ModelError(
+                f"cannot train spacy: need at least 2 gold documents with spans, got {len(docs)}",
+                path=gold_path,
+            )
+        order = list(range(len(docs)))
+        random.Random(options.seed).shuffle(order)
+        n_dev = max(1, len(docs) // 10)
+        dev = [docs[i] for i in order[:n_dev]]
+        train_docs = [docs[i] for i in order[n_dev:]]
+        epochs = options.epochs or DEFAULT_EPOCHS
+        tokenizer = spacy.blank("en")
+        with tempfile.TemporaryDirectory(prefix="backchannel-spacy-") as tmpname:
+            tmp = Path(tmpname)
+            train_bin, n_spans = to_docbin(tokenizer, train_docs)
+            dev_bin, _ = to_docbin(tokenizer, dev)
+            train_bin.to_disk(tmp / "train.spacy")
+            dev_bin.to_disk(tmp / "dev.spacy")
+            config = build_config(
+                tmp / "train.spacy",
+                tmp / "dev.spacy",
+                epochs=epochs,
+                seed=options.seed,
+                base=options.base,
+            )
+            spacy.util.fix_random_seed(options.seed)
+            log = io.StringIO()
+            nlp = init_nlp(config)
+            (tmp / "out").mkdir()
+            final_nlp, _best = train_loop(nlp, tmp / "out", stdout=log, stderr=log)
+            best = tmp / "out" / "model-best"
+            if not best.is_dir():
+                best = tmp / "out" / "model-last"
+            scores = {
+                k: float(v)
+                for k, v in (final_nlp.meta.get("performance") or {}).items()
+                if isinstance(v, int | float)
+            }
+            sha = _sha256(gold_path)
+            version = f"{sha[:8]}-e{epochs}-s{options.seed}"
+            meta = {
+                "model": self.name,
+                "version": version,
+                "documents": len(docs),
+                "train_documents": len(train_docs),
+                "dev_documents": len(dev),
+                "spans": n_spans,
+                "epochs": epochs,
+                "seed": options.seed,
+                "base": options.base,
+                "spacy": spacy.__version__,
+                "suggester_sizes": SUGGESTER_SIZES,
+                "scores": scores,
+                "gold_sha256": sha,
+            }
+            with atomic_directory(out_dir, overwrite=options.overwrite) as target:
+                shutil.copytree(best, target / "pipeline")
+                config.to_disk(target / "config.cfg")
+                (target / "attributes.json").write_text(
+                    json.dumps(_attribute_memo(docs), indent=1, ensure_ascii=False) + "\n",
+                    encoding="utf-8",
+                )
+                (target / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        self._load(Path(out_dir))
+        return TrainResult(
+            model=self.name,
+            version=version,
+            out_dir=str(out_dir),
+            documents=len(docs),
+            examples=n_spans,
+            seconds=round(time.perf_counter() - started, 3),
+            metrics={k: v for k, v in scores.items() if k.startswith("spans_sc")},
+        )
