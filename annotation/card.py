@@ -127,8 +127,9 @@ def agreement_rows(data: dict[str, Any], limit: int = 80) -> list[tuple[str, str
             if not isinstance(node, dict):
                 return
         if isinstance(node, dict):
+            consumed = ("ci", *_POINT_KEYS, *(k for pair in _CI_PAIRS for k in pair))
             for key, child in node.items():
-                if key in ("ci", *_POINT_KEYS, *(k for pair in _CI_PAIRS for k in pair)):
+                if fig is not None and prefix and key in consumed:
                     continue
                 walk(section, f"{prefix}.{key}" if prefix else str(key), child, depth + 1)
 
@@ -322,7 +323,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
         'only in `spans` (and spaCy\'s `doc.spans["sc"]`), not in `ner_tags` (nor `doc.ents`).',
         "",
     ]
-    extra = ["`data/<split>.parquet` (what `load_dataset` reads)"]
+    extra = ["`data/<split>-<content hash>.parquet` (what `load_dataset` reads)"]
     extra.append("`jsonl/<split>.jsonl` (the gold Documents, lossless, backchannel format)")
     extra.append("`<split>/` and `dataset_dict.json` (`save_to_disk` format)")
     if inp.docbin:

@@ -280,6 +280,27 @@ def _actor_node(row: ContactEvent, side: str) -> str | None:
     return f"{name} ({country})" if country and country != "UNK" else name
 
 
+def _component_layout(graph: Any) -> dict[str, Any]:
+    """Spring layout per connected component, components tiled on a grid (largest first).
+
+    A single spring layout flings small components to the corners of the figure; tiling keeps
+    every actor readable.
+    """
+    import math
+
+    import networkx as nx
+
+    comps = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
+    cols = max(1, math.ceil(math.sqrt(len(comps))))
+    pos: dict[str, Any] = {}
+    for i, comp in enumerate(comps):
+        row, col = divmod(i, cols)
+        sub = graph.subgraph(sorted(comp))
+        scale = 1.0 if len(comp) > 2 else 0.6
+        pos.update(nx.spring_layout(sub, seed=7, center=(col * 3.0, -row * 3.0), scale=scale))
+    return pos
+
+
 class EventGraph:
     """Who talks to whom, accumulated edge by edge (memory grows with distinct pairs only).
 
@@ -324,15 +345,15 @@ class EventGraph:
         for (a, b, kind), n in top:
             graph.add_edge(a, b, key=kind, kind=kind, weight=n)
         kinds = sorted({kind for (_, _, kind), _ in top})
-        cmap = plt.get_cmap("tab20")
-        colours = {k: cmap(i % 20) for i, k in enumerate(kinds)}
+        palette = [plt.get_cmap("tab10")(i) for i in range(10)]
+        palette += [plt.get_cmap("tab20")(2 * i + 1) for i in range(10)]
+        colours = {k: palette[i % len(palette)] for i, k in enumerate(kinds)}
         fig, ax = plt.subplots(figsize=(12, 9), dpi=100)
         try:
             ax.set_axis_off()
             if graph.number_of_nodes():
-                pos = nx.spring_layout(
-                    graph, seed=7, k=1.2 / max(1, graph.number_of_nodes()) ** 0.5
-                )
+                pos = _component_layout(graph)
+                ax.margins(0.12)
                 nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=260, node_color="#dddddd")
                 nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
                 drawn: Counter[tuple[str, str]] = Counter()

@@ -16,7 +16,8 @@ card is written.  Everything is built in a temporary sibling folder renamed into
 Layout of the folder::
 
     README.md                   dataset card (Hub YAML: configs -> data/*.parquet)
-    data/<split>.parquet        what datasets.load_dataset(folder) reads
+    data/<split>-<hash>.parquet what datasets.load_dataset(folder) reads (hash: of the content,
+                                so load_dataset's cache never serves an older export)
     <split>/, dataset_dict.json what datasets.load_from_disk(folder) reads
     jsonl/<split>.jsonl         the gold Documents of the split (backchannel format, lossless)
     spacy/<split>/NNNN.spacy    spaCy DocBin shards; spacy/config.cfg trains a spancat on them
@@ -27,7 +28,9 @@ Layout of the folder::
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -124,6 +127,22 @@ class _SplitWriter:
             self.parquet_path.parent.mkdir(parents=True, exist_ok=True)
             self._pq = pq.ParquetWriter(self.parquet_path, self.arrow_schema)
         self._pq.write_table(table)
+
+    def fingerprint_name(self) -> None:
+        """Rename ``<split>.parquet`` to ``<split>-<content hash>.parquet``.
+
+        ``datasets.load_dataset(folder)`` caches by folder name and data file names, not by
+        content (datasets 5.x): two exports to folders of the same name would share a cache
+        entry and the second would load the first's rows.  A content hash in the file name
+        gives every distinct export its own cache entry, and identical exports the same one.
+        """
+        digest = hashlib.sha256()
+        with open(self.parquet_path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        target = self.parquet_path.with_name(f"{self.name}-{digest.hexdigest()[:12]}.parquet")
+        os.replace(self.parquet_path, target)
+        self.parquet_path = target
 
     def close(self) -> None:
         self.flush()
@@ -280,6 +299,8 @@ def export_dataset(
                 events_fh.close()
                 csv_fh.close()
         ordered = {name: writers[name] for name, _ in shares if name in writers}
+        for writer in ordered.values():
+            writer.fingerprint_name()
 
         scratch = Path(tempfile.mkdtemp(prefix=".cache.", dir=root.parent))
         try:
@@ -326,7 +347,7 @@ def export_dataset(
                 total=total,
                 split_fractions=plan.fractions,
                 seed=seed,
-                files={name: f"data/{name}.parquet" for name in ordered},
+                files={name: f"data/{w.parquet_path.name}" for name, w in ordered.items()},
                 pretty_name=pretty_name or f"backchannel {schema.name} gold",
                 agreement=agreement_data,
                 agreement_source=Path(agreement).name if agreement is not None else None,
@@ -338,6 +359,7 @@ def export_dataset(
         validate_card(card)
         with atomic_write(root / "README.md") as fh:
             fh.write(card)
+        os.chmod(root, 0o755)  # mkdtemp made it private; a dataset folder is for sharing
         files = {
             str(p.relative_to(root)): p.stat().st_size
             for p in sorted(root.rglob("*"))

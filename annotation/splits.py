@@ -86,10 +86,12 @@ def assign_splits(
     """
     parent: dict[str, str] = {}
     ids: list[str] = []
+    known: set[str] = set()
     for aid, dup in articles:
-        if aid not in parent:
-            parent[aid] = aid
+        if aid not in known:
+            known.add(aid)
             ids.append(aid)
+            parent.setdefault(aid, aid)
         if dup:
             parent.setdefault(dup, dup)
             a, b = _find(parent, aid), _find(parent, dup)

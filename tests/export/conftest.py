@@ -160,3 +160,179 @@ def gold_file(tmp_path: Path, gold_docs: list[Document]) -> Path:
     path = tmp_path / "gold.jsonl"
     write_documents(gold_docs, path)
     return path
+
+
+# -- a local fake of the Hub's HTTP API -----------------------------------------------------------
+class FakeHub:
+    """Just the Hub endpoints that ``HfApi.create_repo`` and ``HfApi.upload_folder`` call.
+
+    ``POST /api/repos/create``, ``POST /api/validate-yaml``,
+    ``POST /api/datasets/<org>/<name>/preupload/<rev>`` (every file "regular", so contents travel
+    base64 inside the commit; the large-file storage protocol is not faked) and
+    ``POST /api/datasets/<org>/<name>/commit/<rev>`` (ndjson).  Every request is recorded;
+    committed files are kept in ``repos[repo_id][path] = bytes``.
+    """
+
+    def __init__(self, token: str) -> None:
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.token = token
+        self.requests: list[tuple[str, str]] = []
+        self.repos: dict[str, dict[str, bytes]] = {}
+        self.private: dict[str, bool] = {}
+        hub = self
+
+        from http.server import BaseHTTPRequestHandler
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, body: dict) -> None:
+                import json
+
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                hub.requests.append(("GET", self.path))
+                self._send(404, {"error": "not faked"})
+
+            def do_POST(self) -> None:
+                import base64
+                import json
+
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                path = self.path.split("?")[0]
+                hub.requests.append(("POST", path))
+                if self.headers.get("Authorization") != f"Bearer {hub.token}":
+                    self._send(401, {"error": "Invalid credentials in Authorization header"})
+                    return
+                parts = path.strip("/").split("/")
+                if path == "/api/repos/create":
+                    payload = json.loads(body)
+                    repo_id = f"{payload['organization']}/{payload['name']}"
+                    if payload.get("type") != "dataset":
+                        self._send(400, {"error": "expected a dataset repo"})
+                        return
+                    if repo_id in hub.repos:
+                        self._send(409, {"error": "You already created this dataset repo"})
+                        return
+                    hub.repos[repo_id] = {}
+                    hub.private[repo_id] = payload.get("visibility") == "private" or bool(
+                        payload.get("private")
+                    )
+                    self._send(200, {"url": f"{hub.url}/datasets/{repo_id}"})
+                elif path == "/api/validate-yaml":
+                    self._send(200, {"errors": [], "warnings": []})
+                elif len(parts) == 6 and parts[:2] == ["api", "datasets"]:
+                    repo_id = f"{parts[2]}/{parts[3]}"
+                    if repo_id not in hub.repos:
+                        self._send(404, {"error": "Repository not found"})
+                        return
+                    if parts[4] == "preupload":
+                        files = json.loads(body)["files"]
+                        self._send(
+                            200,
+                            {
+                                "files": [
+                                    {
+                                        "path": f["path"],
+                                        "uploadMode": "regular",
+                                        "shouldIgnore": False,
+                                        "oid": None,
+                                    }
+                                    for f in files
+                                ]
+                            },
+                        )
+                    elif parts[4] == "commit":
+                        for line in body.splitlines():
+                            item = json.loads(line)
+                            if item.get("key") == "file":
+                                value = item["value"]
+                                hub.repos[repo_id][value["path"]] = base64.b64decode(
+                                    value["content"]
+                                )
+                        self._send(
+                            200,
+                            {
+                                "commitUrl": f"{hub.url}/datasets/{repo_id}/commit/abc123",
+                                "commitOid": "abc123" + "0" * 34,
+                            },
+                        )
+                    else:
+                        self._send(404, {"error": "not faked"})
+                else:
+                    self._send(404, {"error": "not faked"})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch):
+    token = "hf_FAKEtoken0123456789abcdef"
+    hub = FakeHub(token)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("HF_TOKEN", token)
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    yield hub
+    hub.close()
+
+
+AGREEMENT = {
+    "overall": {
+        "span_f1_strict": {"value": 0.812, "ci": [0.75, 0.87]},
+        "span_f1_overlap": {"estimate": 0.9, "low": 0.85, "high": 0.94},
+        "kappa": 0.5,
+    },
+    "per_label": {"ACTOR": {"f1": 0.88, "ci_low": 0.8, "ci_high": 0.93}, "VENUE": None},
+    "attributes": {"CHANNEL.modality": {"alpha": 0.7, "ci": {"low": 0.6, "high": 0.8}}},
+    "disagreements": [{"ignored": True}],
+}
+
+
+class Exported:
+    """One export of the hand-written gold, shared by the tests that only read it."""
+
+    def __init__(self, root: Path) -> None:
+        import json
+
+        from backchannel.annotation.export import export_dataset
+
+        self.docs = gold_documents()
+        self.docs[0] = Document(
+            **{
+                **{f: getattr(self.docs[0], f) for f in self.docs[0].__struct_fields__},
+                "meta": {
+                    "title": "A call",
+                    "license": "CC-BY-4.0",
+                    "synthetic": True,
+                    "authored_by": "<script>alert(1)</script> | team",
+                },
+            }
+        )
+        self.gold = root / "gold.jsonl"
+        write_documents(self.docs, self.gold)
+        self.agreement = root / "agreement.json"
+        self.agreement.write_text(json.dumps(AGREEMENT), encoding="utf-8")
+        self.out = root / "dataset"
+        self.result = export_dataset(self.gold, self.out, agreement=self.agreement)
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
+    return Exported(tmp_path_factory.mktemp("export"))
