@@ -9,9 +9,10 @@ and skip (with the reason) only on a developer machine.
 
 from __future__ import annotations
 
-import os
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,16 +26,12 @@ from backchannel.annotation.labelstudio.server import (
     stop_server,
 )
 
+sys.path.insert(0, str(Path(__file__).parent))
+from studio_support import missing
+
 TEST_USER = "admin@backchannel.test"
 TEST_PASSWORD = "backchannel-test-password"
 TEST_TOKEN = "0123456789abcdef0123456789abcdef01234567"
-
-
-def missing(reason: str) -> None:
-    """Fail in CI, skip locally: a missing server or browser must never pass silently."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

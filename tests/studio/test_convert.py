@@ -239,4 +239,3 @@ def test_property_document_annotation_document_is_identical(doc: Document) -> No
         assert (
             offsets.region_text(back.text, span.start, span.end) == doc.text[span.start : span.end]
         )
-
