@@ -145,14 +145,16 @@ class BuildResult:
     annotations: list[Document]
     stats: CorpusStats
     readme: str
+    out_dir: Path = CORPUS_DIR
+    readme_path: Path = README
 
     def outputs(self) -> dict[Path, bytes]:
         """The bytes each output file must hold."""
         return {
-            CORPUS_DIR / "articles.jsonl": _jsonl(self.articles),
-            CORPUS_DIR / "gold.jsonl": _jsonl(self.gold),
-            CORPUS_DIR / "annotations.jsonl": _jsonl(self.annotations),
-            README: self.readme.encode("utf-8"),
+            self.out_dir / "articles.jsonl": _jsonl(self.articles),
+            self.out_dir / "gold.jsonl": _jsonl(self.gold),
+            self.out_dir / "annotations.jsonl": _jsonl(self.annotations),
+            self.readme_path: self.readme.encode("utf-8"),
         }
 
 
@@ -586,6 +588,7 @@ def build_corpus(
     *,
     schema: Schema | None = None,
     readme: Path = README,
+    out_dir: Path = CORPUS_DIR,
     only: str | None = None,
 ) -> BuildResult:
     """Read every source pair and build all outputs in memory (nothing is written).
@@ -594,6 +597,7 @@ def build_corpus(
         articles_dir: the folder of ``NNN-slug.txt``/``.yaml`` pairs.
         schema: the schema to validate against (default: the bundled one).
         readme: the README whose stats section is regenerated.
+        out_dir: where the three JSONL files go (``corpora/diplomacy``).
         only: an article number (``"007"``): build just that one (no noise, no README).
 
     Raises:
@@ -616,7 +620,7 @@ def build_corpus(
         ids[doc.id] = src
     articles = [article_record(src, doc) for src, doc in zip(sources, gold, strict=True)]
     if only is not None:
-        return BuildResult(sources, articles, gold, [], corpus_stats(gold, []), "")
+        return BuildResult(sources, articles, gold, [], corpus_stats(gold, []), "", out_dir, readme)
     noisy = make_annotations(
         [(src.key, doc) for src, doc in zip(sources, gold, strict=True)],
         schema,
@@ -636,15 +640,17 @@ def build_corpus(
         counter["skipped_article"] += len(skipped)
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
     new_readme = replace_stats(text, render_stats(stats, schema), readme)
-    return BuildResult(sources, articles, gold, annotations, stats, new_readme)
+    return BuildResult(sources, articles, gold, annotations, stats, new_readme, out_dir, readme)
 
 
 def write_outputs(result: BuildResult) -> list[Path]:
     """Write the JSONL files (via ``write_documents``) and the README, each atomically."""
-    write_documents(result.articles, CORPUS_DIR / "articles.jsonl")
-    write_documents(result.gold, CORPUS_DIR / "gold.jsonl")
-    write_documents(result.annotations, CORPUS_DIR / "annotations.jsonl")
-    with atomic_write(README, "w") as fh:
+    if not result.readme:
+        raise DocumentError("refusing to write a partial build (built with only=...)")
+    write_documents(result.articles, result.out_dir / "articles.jsonl")
+    write_documents(result.gold, result.out_dir / "gold.jsonl")
+    write_documents(result.annotations, result.out_dir / "annotations.jsonl")
+    with atomic_write(result.readme_path, "w") as fh:
         fh.write(result.readme)
     return list(result.outputs())
 
@@ -716,19 +722,23 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 if outputs are stale")
     mode.add_argument("--only", metavar="NNN", help="build one article and list its spans")
+    parser.add_argument("--articles", type=Path, default=ARTICLES_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=CORPUS_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    where = {"readme": args.readme, "out_dir": args.out}
     try:
         if args.only is not None:
             only = args.only.zfill(3)
-            result = build_corpus(only=only)
+            result = build_corpus(args.articles, only=only, **where)
             for source, doc in zip(result.sources, result.gold, strict=True):
                 print(_describe(source, doc))
             return 0
-        result = build_corpus()
+        result = build_corpus(args.articles, **where)
         if args.check:
             check = check_outputs(result)
             for diff in check.diffs:
-                print(f"{diff.path.relative_to(ROOT)}: {diff.summary}", file=sys.stderr)
+                print(f"{_display_path(diff.path)}: {diff.summary}", file=sys.stderr)
             if not check.ok:
                 print("stale outputs: run .venv/bin/python corpora/build.py", file=sys.stderr)
                 return 1
@@ -745,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
         f"documents"
     )
     for path in written:
-        print(f"  wrote {path.relative_to(ROOT)}")
+        print(f"  wrote {_display_path(path)}")
     return 0
 
 
