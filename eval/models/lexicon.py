@@ -156,6 +156,19 @@ def _read_countries(path: Path) -> list[Country]:
     return rows
 
 
+def _check_strings(node: Any, path: Path, where: str = "") -> None:
+    """Refuse list items YAML did not read as strings (``on``, ``no`` and numbers unquoted)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_strings(value, path, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for item in node:
+            if not isinstance(item, str):
+                raise SchemaError(
+                    f"{where}: item {item!r} is not a string (quote it in YAML)", path=path
+                )
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(data_dir: str | None = None) -> Lexicon:
     """Read ``lexicon.yaml`` and ``countries.tsv`` (from the package, or ``data_dir``).
@@ -171,6 +184,7 @@ def load_lexicon(data_dir: str | None = None) -> Lexicon:
         raise SchemaError("rules lexicon not found", path=path) from None
     except yaml.YAMLError as exc:
         raise SchemaError(f"invalid YAML in rules lexicon: {exc}", path=path) from None
+    _check_strings(raw, path)
     lex = Lexicon(version=str(raw.get("version", "0")))
     for kind, spec in raw["channels"].items():
         for noun in spec.get("nouns", []):

@@ -337,14 +337,17 @@ class _Pass:
         self.doc = doc
         n = len(doc)
         self.n = n
-        self.text = [t.text for t in doc]
-        self.lower = [t.lower_ for t in doc]
-        self.idx = [t.idx for t in doc]
+        toks = list(doc)
+        self.text = [t.text for t in toks]
+        self.lower = [w.lower() for w in self.text]
+        self.idx = [t.idx for t in toks]
+        starts = [i for i, t in enumerate(toks) if t.is_sent_start] or [0]
+        if starts[0] != 0:
+            starts.insert(0, 0)
+        self.sent_bounds: list[tuple[int, int]] = list(zip(starts, [*starts[1:], n], strict=True))
         self.sent = [0] * n
-        self.sent_bounds: list[tuple[int, int]] = []
-        for si, s in enumerate(doc.sents):
-            self.sent_bounds.append((s.start, s.end))
-            for i in range(s.start, s.end):
+        for si, (a, b) in enumerate(self.sent_bounds):
+            for i in range(a, b):
                 self.sent[i] = si
         self.taken = bytearray(n)
         self.spans: list[Found] = []
@@ -366,8 +369,7 @@ class _Pass:
 
     # -- small helpers -------------------------------------------------------------------------
     def char_span(self, s: int, e: int) -> tuple[int, int]:
-        last = self.doc[e - 1]
-        return self.idx[s], last.idx + len(last.text)
+        return self.idx[s], self.idx[e - 1] + len(self.text[e - 1])
 
     def free(self, s: int, e: int) -> bool:
         return s >= 0 and e <= self.n and not any(self.taken[s:e])
@@ -433,7 +435,7 @@ class _Pass:
                     t in ("-", "‑")
                     and count > 0
                     and self.is_cap(k + 1)
-                    and self.doc[k].idx == (self.doc[k - 1].idx + len(self.text[k - 1]))
+                    and self.idx[k] == self.idx[k - 1] + len(self.text[k - 1])
                 )
                 or (t in _PERSON_SUFFIX_OK and count > 0)
             ):
@@ -748,6 +750,8 @@ class _Pass:
             j = k
             while j - 1 >= 0 and k - j < 4 and self.is_cap(j - 1) and not self.taken[j - 1]:
                 j -= 1
+            if k - j >= 3 and self.sentence_start(j):
+                j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
             if k - j >= 2 and self.free(j, k) and self.proper_match(j, ("COUNTRY", "ADJ")) is None:
                 f = self.claim(
                     j,
@@ -1141,6 +1145,7 @@ class _Pass:
         self.seats_and_orgs()
         self.bodies()
         self.places()
+        self.repeated_surnames()
         self.said_names()
         self.repeated_surnames()
         self.venues()

@@ -1,0 +1,83 @@
+"""The spaCy span categorizer: trains on a tiny gold and predicts valid Documents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backchannel.annotation.documents import Document, read_documents, validate_document
+from backchannel.eval.models.ner import SpacyModel, to_docbin
+from backchannel.eval.models.registry import ModelError, TrainOptions
+
+from .conftest import tiny_gold
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, schema):
+    from backchannel.annotation.documents import write_documents
+
+    tmp = tmp_path_factory.mktemp("spacy")
+    write_documents(tiny_gold(), tmp / "gold.jsonl")
+    model = SpacyModel(schema=schema)
+    result = model.train(tmp / "gold.jsonl", tmp / "model", TrainOptions(epochs=2, seed=1))
+    return tmp, result
+
+
+def test_docbin_keeps_every_gold_span():
+    import spacy
+
+    db, n = to_docbin(spacy.blank("en"), tiny_gold())
+    assert n == sum(len(d.spans) for d in tiny_gold())
+    assert len(db) == 4
+
+
+def test_training_writes_a_loadable_directory(trained, schema):
+    tmp, result = trained
+    assert result.documents == 4 and result.examples > 0
+    model_dir = tmp / "model"
+    assert {p.name for p in model_dir.iterdir()} == {
+        "pipeline",
+        "config.cfg",
+        "attributes.json",
+        "meta.json",
+    }
+    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["model"] == "spacy" and meta["epochs"] == 2 and meta["seed"] == 1
+    memo = json.loads((model_dir / "attributes.json").read_text(encoding="utf-8"))
+    assert memo["ACTOR|the kremlin"]["metonymy"] == "yes"
+    assert "spancat" in (model_dir / "config.cfg").read_text(encoding="utf-8")
+
+
+def test_predictions_are_valid_documents(trained, schema):
+    tmp, _ = trained
+    model = SpacyModel(tmp / "model", schema=schema)
+    docs = [*read_documents(tmp / "gold.jsonl"), Document(id="new", text="Nothing here.")]
+    preds = list(model.predict(docs))
+    assert [p.id for p in preds] == [d.id for d in docs]
+    for p in preds:
+        validate_document(p, schema)
+        assert p.annotator == "spacy"
+        assert p.annotation.model_version == f"spacy-{model.version}"
+        for s in p.spans:
+            assert 0 <= s.score <= 1 and s.reason.startswith("spancat")
+            if s.label == "CHANNEL":
+                assert {"channel_kind", "modality"} <= set(s.attrs)
+
+
+def test_untrained_or_wrong_directory(tmp_path, schema):
+    with pytest.raises(ModelError, match="needs a trained model directory"):
+        list(SpacyModel(schema=schema).predict([Document(id="x", text="A.")]))
+    with pytest.raises(ModelError, match=r"no meta\.json"):
+        SpacyModel(tmp_path, schema=schema)
+
+
+def test_missing_base_pipeline_is_a_clear_error(tmp_path, schema):
+    from backchannel.annotation.documents import write_documents
+
+    write_documents(tiny_gold(), tmp_path / "gold.jsonl")
+    with pytest.raises(ModelError, match="cannot load base pipeline 'xx_not_installed'"):
+        SpacyModel(schema=schema).train(
+            tmp_path / "gold.jsonl", tmp_path / "m", TrainOptions(base="xx_not_installed")
+        )
+    assert not (tmp_path / "m").exists()
