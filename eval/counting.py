@@ -20,27 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from backchannel.annotation.documents import Document, validate_document
+from backchannel.annotation.documents import validate_document
 from backchannel.annotation.errors import DocumentError
 from backchannel.annotation.schema import Schema
+from backchannel.eval.joining import Located, reread
 from backchannel.eval.matching import COR, INC, MIS, PAR, SPU, match_spans
 from backchannel.eval.metrics import Layout
 from backchannel.eval.relations import multiset_tp
 from backchannel.eval.stance import polarity_confusion
 
-__all__ = ["BATCH", "BrowserDoc", "Counter", "Located"]
+__all__ = ["BATCH", "BrowserDoc", "Counter"]
 
 BATCH = 1024
 _STATUS = {COR: "COR", INC: "INC", PAR: "PAR", MIS: "MIS", SPU: "SPU"}
-
-
-@dataclass(frozen=True)
-class Located:
-    """A Document with where it came from, for error messages."""
-
-    doc: Document
-    path: str
-    line: int
 
 
 @dataclass
@@ -62,17 +54,15 @@ class BrowserDoc:
 class _Side:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
-    labels: list[int] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
     per_doc: list[int] = field(default_factory=list)
-    a_span: list[int] = field(default_factory=list)
-    a_col: list[int] = field(default_factory=list)
-    a_val: list[int] = field(default_factory=list)
     r_doc: list[int] = field(default_factory=list)
     r_lab: list[int] = field(default_factory=list)
     r_head: list[int] = field(default_factory=list)
     r_tail: list[int] = field(default_factory=list)
     r_pol: list[int] = field(default_factory=list)
-    docs: list[Located | None] = field(default_factory=list)
+    where: list[tuple[str, int, int] | None] = field(default_factory=list)
+    text_len: list[int] = field(default_factory=list)
 
 
 class Counter:
@@ -120,11 +110,15 @@ class Counter:
             self.rel_id.get(layout.stance_relation) if layout.stance_relation else None
         )
         self.pol_id = {p: i for i, p in enumerate(layout.polarities)}
+        self._span_codes: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        self._table_full: list[int] = []
+        self._table_attrs: list[np.ndarray] = []
+        self._rel_codes: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, int]] = {}
         self.rows: list[np.ndarray] = []
         self.doc_ids: list[str] = []
         n_scored = len(layout.span_labels)
         self.confusion = np.zeros((n_scored + 1, n_scored + 1), dtype=np.int64)
-        self._heap: list[tuple[int, int, BrowserDoc]] = []
+        self._heap: list[tuple[Any, ...]] = []
         self._gold = _Side()
         self._pred = _Side()
         self._n = 0
@@ -140,6 +134,10 @@ class Counter:
         if self._n >= BATCH:
             self.flush()
 
+    def _invalid_at(self, where: tuple[str, int, int] | None) -> DocumentError:
+        assert where is not None
+        return self._invalid(reread(*where))
+
     def _invalid(self, loc: Located) -> DocumentError:
         try:
             validate_document(loc.doc, self.schema)
@@ -154,66 +152,106 @@ class Counter:
             doc_id=loc.doc.id,
         )
 
+    def _span_code(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> int | None:
+        """Row of the (label, attributes) table for a new combination; None if invalid.
+
+        Documents repeat a small number of label-and-attribute combinations, so each one is
+        validated and turned into value ids once and then found by a dict lookup.
+        """
+        label, attrs = key
+        lab = self.label_id.get(label)
+        if lab is None:
+            return None
+        allowed = self.span_attr_ok[label]
+        row = self.default_rows[lab].copy()
+        for name, value in attrs:
+            ok = allowed.get(name)
+            if ok is None or value not in ok:
+                return None
+            col = self.attr_col.get((label, name))
+            if col is not None:
+                row[col] = self.attr_val[col][value]
+        code = len(self._table_full)
+        self._table_full.append(lab)
+        self._table_attrs.append(row)
+        self._span_codes[key] = code
+        return code
+
+    def _rel_code(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> tuple[int, int] | None:
+        """(relation label id, polarity id) of a new (label, attributes); None if invalid."""
+        label, attrs = key
+        rl = self.rel_id.get(label)
+        if rl is None:
+            return None
+        allowed = self.rel_attr_ok[label]
+        pol = len(self.layout.polarities)
+        for name, value in attrs:
+            ok = allowed.get(name)
+            if ok is None or value not in ok:
+                return None
+            if rl == self.stance_rel and name == self.layout.stance_attribute:
+                pol = self.pol_id[value]
+        self._rel_codes[key] = (rl, pol)
+        return rl, pol
+
     def _flatten(self, side: _Side, loc: Located | None) -> None:
-        b = self._n
-        side.docs.append(loc)
         if loc is None:
+            side.where.append(None)
+            side.text_len.append(0)
             side.per_doc.append(0)
             return
         doc = loc.doc
+        side.where.append((loc.path, loc.line, loc.offset))
+        side.text_len.append(len(doc.text))
         spans = doc.spans
         base = len(side.starts)
+        keys = [(s.label, tuple(s.attrs.items())) for s in spans]
+        table = self._span_codes
         try:
-            labels = [self.label_id[s.label] for s in spans]
+            codes = [table[k] for k in keys]
         except KeyError:
-            raise self._invalid(loc) from None
+            codes = []
+            for k in keys:
+                code = table.get(k)
+                if code is None:
+                    code = self._span_code(k)
+                    if code is None:
+                        raise self._invalid(loc) from None
+                codes.append(code)
+        side.codes.extend(codes)
         side.starts.extend([s.start for s in spans])
         side.ends.extend([s.end for s in spans])
-        side.labels.extend(labels)
         side.per_doc.append(len(spans))
-        attr_col, attr_val = self.attr_col, self.attr_val
-        for i, s in enumerate(spans):
-            if s.text is not None and s.text != doc.text[s.start : s.end]:
+        texts = [s.text for s in spans]
+        if texts.count(None) != len(texts):
+            text = doc.text
+            if any(
+                t is not None and t != text[s.start : s.end]
+                for t, s in zip(texts, spans, strict=True)
+            ):
                 raise self._invalid(loc)
-            if s.attrs:
-                allowed = self.span_attr_ok[s.label]
-                for key, value in s.attrs.items():
-                    ok = allowed.get(key)
-                    if ok is None or value not in ok:
-                        raise self._invalid(loc)
-                    col = attr_col.get((s.label, key))
-                    if col is not None:
-                        side.a_span.append(base + i)
-                        side.a_col.append(col)
-                        side.a_val.append(attr_val[col][value])
-        ids = {s.id: base + i for i, s in enumerate(spans)}
-        if len(ids) != len(spans):
-            raise self._invalid(loc)
-        if doc.relations:
-            stance, pol_id = self.stance_rel, self.pol_id
-            stance_attr = self.layout.stance_attribute
-            n_pol = len(self.layout.polarities)
+        rels = doc.relations
+        if rels:
+            ids = {s.id: base + i for i, s in enumerate(spans)}
+            if len(ids) != len(spans):
+                raise self._invalid(loc)
+            rtable = self._rel_codes
             try:
-                for r in doc.relations:
-                    rl = self.rel_id[r.label]
-                    side.r_doc.append(b)
-                    side.r_lab.append(rl)
-                    side.r_head.append(ids[r.head])
-                    side.r_tail.append(ids[r.tail])
-                    pol = n_pol
-                    if r.attrs:
-                        allowed = self.rel_attr_ok[r.label]
-                        for key, value in r.attrs.items():
-                            ok = allowed.get(key)
-                            if ok is None or value not in ok:
-                                raise KeyError(key)
-                        if rl == stance:
-                            val = r.attrs.get(stance_attr)  # type: ignore[arg-type]
-                            if val is not None:
-                                pol = pol_id[val]
-                    side.r_pol.append(pol)
+                rkeys = [(r.label, tuple(r.attrs.items())) for r in rels]
+                rcodes = [rtable.get(k) or self._rel_code(k) for k in rkeys]
+                if None in rcodes:
+                    raise KeyError
+                heads = [ids[r.head] for r in rels]
+                tails = [ids[r.tail] for r in rels]
             except KeyError:
                 raise self._invalid(loc) from None
+            side.r_doc.extend([self._n] * len(rels))
+            side.r_lab.extend([c[0] for c in rcodes])  # type: ignore[index]
+            side.r_pol.extend([c[1] for c in rcodes])  # type: ignore[index]
+            side.r_head.extend(heads)
+            side.r_tail.extend(tails)
+        elif len({s.id for s in spans}) != len(spans):
+            raise self._invalid(loc)
         if doc.doc_labels:
             try:
                 self.schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
@@ -226,28 +264,24 @@ class Counter:
     def _arrays(self, side: _Side) -> dict[str, np.ndarray]:
         n_docs = self._n
         per_doc = np.array(side.per_doc, dtype=np.int64)
+        codes = np.array(side.codes, dtype=np.int64)
+        full_table = np.array(self._table_full, dtype=np.int64)
         a = {
             "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
             "start": np.array(side.starts, dtype=np.int64),
             "end": np.array(side.ends, dtype=np.int64),
-            "full": np.array(side.labels, dtype=np.int64),
+            "full": full_table[codes] if len(codes) else codes,
         }
         a["label"] = self.scored_of[a["full"]] if len(a["full"]) else a["full"]
-        text_len = np.array(
-            [len(loc.doc.text) if loc is not None else 0 for loc in side.docs], dtype=np.int64
-        )
+        text_len = np.array(side.text_len, dtype=np.int64)
         bad = (a["start"] < 0) | (a["end"] > text_len[a["doc"]]) | (a["start"] >= a["end"])
         if bad.any():
-            loc = side.docs[int(a["doc"][np.argmax(bad)])]
-            assert loc is not None
-            raise self._invalid(loc)
-        n_attr = len(self.layout.attributes)
-        attrs = np.full((len(a["start"]), max(n_attr, 1)), -1, dtype=np.int64)
-        if n_attr:
-            attrs[:, :] = self.default_rows[a["full"]]
-            if side.a_span:
-                attrs[np.array(side.a_span), np.array(side.a_col)] = np.array(side.a_val)
-        a["attrs"] = attrs
+            raise self._invalid_at(side.where[int(a["doc"][np.argmax(bad)])])
+        n_attr = max(len(self.layout.attributes), 1)
+        if len(codes):
+            a["attrs"] = np.array(self._table_attrs, dtype=np.int64).reshape(-1, n_attr)[codes]
+        else:
+            a["attrs"] = np.zeros((0, n_attr), dtype=np.int64)
         for key in ("r_doc", "r_lab", "r_head", "r_tail", "r_pol"):
             a[key] = np.array(getattr(side, key), dtype=np.int64)
         if len(a["r_lab"]):
@@ -256,9 +290,7 @@ class Counter:
                 & self.tail_ok[a["r_lab"], a["full"][a["r_tail"]]]
             )
             if bad.any():
-                loc = side.docs[int(a["r_doc"][np.argmax(bad)])]
-                assert loc is not None
-                raise self._invalid(loc)
+                raise self._invalid_at(side.where[int(a["r_doc"][np.argmax(bad)])])
         return a
 
     def flush(self) -> None:
@@ -295,22 +327,30 @@ class Counter:
             doc = g["doc"][gi_all[cor[:, 0]]]
             has = gv >= 0
             right = has & (gv == pv)
+            n_attr = len(lay.attributes)
+            cell = doc[:, None] * n_attr + np.arange(n_attr)[None, :]
             attrs = lay.view(row, "attrs")
-            for j in range(len(lay.attributes)):
-                attrs[:, j, 0] = np.bincount(doc[right[:, j]], minlength=n_docs)
-                attrs[:, j, 1] = np.bincount(doc[has[:, j]], minlength=n_docs)
+            size = n_docs * n_attr
+            attrs[:, :, 0] = np.bincount(cell[right], minlength=size).reshape(n_docs, n_attr)
+            attrs[:, :, 1] = np.bincount(cell[has], minlength=size).reshape(n_docs, n_attr)
 
         self._relations(g, p, row, n_docs)
 
         partial_pairs = overall.pairs[2]
         gl, pl = g["label"][gk], p["label"][pk]
-        np.add.at(self.confusion, (gl[partial_pairs[:, 0]], pl[partial_pairs[:, 1]]), 1)
-        g_matched = np.zeros(len(gl), bool)
-        g_matched[partial_pairs[:, 0]] = True
-        p_matched = np.zeros(len(pl), bool)
-        p_matched[partial_pairs[:, 1]] = True
-        np.add.at(self.confusion, (gl[~g_matched], n_lab), 1)
-        np.add.at(self.confusion, (n_lab, pl[~p_matched]), 1)
+        k = n_lab + 1
+        matched_g = np.zeros(len(gl), bool)
+        matched_g[partial_pairs[:, 0]] = True
+        matched_p = np.zeros(len(pl), bool)
+        matched_p[partial_pairs[:, 1]] = True
+        cells = np.concatenate(
+            [
+                gl[partial_pairs[:, 0]] * k + pl[partial_pairs[:, 1]],
+                gl[~matched_g] * k + n_lab,
+                n_lab * k + pl[~matched_p],
+            ]
+        )
+        self.confusion += np.bincount(cells, minlength=k * k).reshape(k, k)
 
         if self.keep > 0:
             self._browse(g, p, gi_all, pi_all, strict_pairs, row)
@@ -405,16 +445,14 @@ class Counter:
         p_first = np.concatenate([[0], np.cumsum(self._pred.per_doc)])
         for b in candidates:
             b = int(b)
-            gloc, ploc = self._gold.docs[b], self._pred.docs[b]
-            assert gloc is not None
-            entry = BrowserDoc(
-                doc_id=gloc.doc.id,
-                text=gloc.doc.text,
-                errors=int(errors[b]),
-                gold=_listing(gloc, g, g_status, int(g_first[b])),
-                pred=_listing(ploc, p, p_status, int(p_first[b])) if ploc else [],
+            item = (
+                int(errors[b]),
+                -(self._seen + b),
+                self._gold.where[b],
+                self._pred.where[b],
+                _status_rows(g, g_status, int(g_first[b]), int(g_first[b + 1])),
+                _status_rows(p, p_status, int(p_first[b]), int(p_first[b + 1])),
             )
-            item = (entry.errors, -(self._seen + b), entry)
             if len(self._heap) < self.keep:
                 heapq.heappush(self._heap, item)
             elif item[:2] > self._heap[0][:2]:
@@ -429,18 +467,39 @@ class Counter:
         return np.concatenate(self.rows)
 
     def browser(self) -> list[BrowserDoc]:
-        """The kept documents, most errors first."""
-        return [e for _, _, e in sorted(self._heap, key=lambda x: (-x[0], -x[1]))]
+        """The kept documents, most errors first (their text is read again from the files)."""
+        out = []
+        for errors, _, g_where, p_where, g_rows, p_rows in sorted(
+            self._heap, key=lambda x: (-x[0], -x[1])
+        ):
+            gold = reread(*g_where)
+            pred = reread(*p_where) if p_where is not None else None
+            out.append(
+                BrowserDoc(
+                    doc_id=gold.doc.id,
+                    text=gold.doc.text,
+                    errors=errors,
+                    gold=_listing(gold, g_rows),
+                    pred=_listing(pred, p_rows) if pred is not None else [],
+                )
+            )
+        return out
+
+
+def _status_rows(
+    a: dict[str, Any], status: np.ndarray, first: int, last: int
+) -> list[tuple[int, int]]:
+    """(position in the document's span list, status) of its scored spans."""
+    return [(k - first, int(status[k])) for k in range(first, last) if a["label"][k] >= 0]
 
 
 def _listing(
-    loc: Located, a: dict[str, Any], status: np.ndarray, first: int
+    loc: Located, rows: list[tuple[int, int]]
 ) -> list[tuple[int, int, str, str, dict[str, str]]]:
+    spans = loc.doc.spans
     out = []
-    for i, s in enumerate(loc.doc.spans):
-        k = first + i
-        if a["label"][k] < 0:
-            continue
-        out.append((s.start, s.end, s.label, _STATUS[int(status[k])], dict(s.attrs)))
+    for i, st in rows:
+        s = spans[i]
+        out.append((s.start, s.end, s.label, _STATUS[st], dict(s.attrs)))
     out.sort(key=lambda x: (x[0], x[1], x[2]))
     return out

@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import msgspec
 
-from backchannel.annotation.documents import decode_document
+from backchannel.annotation.documents import Document, decode_document
 from backchannel.annotation.errors import DocumentError, quote
-from backchannel.eval.counting import Located
 
-__all__ = ["iter_documents", "join", "text_hash"]
+__all__ = ["Located", "iter_documents", "join", "reread", "text_hash"]
 
 _BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A Document and where it came from (file, physical line, byte offset of the line)."""
+
+    doc: Document
+    path: str
+    line: int
+    offset: int
 
 
 class _IdOnly(msgspec.Struct):
@@ -59,13 +69,14 @@ def _lines(fh: BinaryIO, start_line: int = 0) -> Iterator[tuple[int, int, bytes]
         offset += len(raw)
         if lineno == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        if raw.strip():
+            here += len(_BOM)
+        if raw and not raw.isspace():  # isspace, unlike strip, does not copy the line
             yield lineno, here, raw
 
 
-def _decode(raw: bytes, path: str, lineno: int) -> Located:
+def _decode(raw: bytes, path: str, lineno: int, offset: int) -> Located:
     try:
-        return Located(decode_document(raw), path, lineno)
+        return Located(decode_document(raw), path, lineno, offset)
     except msgspec.ValidationError as exc:
         raise DocumentError(f"invalid Document: {exc}", path=path, line=lineno) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
@@ -80,8 +91,15 @@ def iter_documents(path: str | Path) -> Iterator[Located]:
     """Decode every Document of a JSONL file with its line number (no validation here)."""
     p = str(path)
     with _open(path) as fh:
-        for lineno, _, raw in _lines(fh):
-            yield _decode(raw, p, lineno)
+        for lineno, offset, raw in _lines(fh):
+            yield _decode(raw, p, lineno, offset)
+
+
+def reread(path: str, line: int, offset: int) -> Located:
+    """Decode the Document at a known byte offset again (for error messages and reports)."""
+    with _open(path) as fh:
+        fh.seek(offset)
+        return _decode(fh.readline(), path, line, offset)
 
 
 class _Predictions:
@@ -104,8 +122,8 @@ class _Predictions:
         if self.head is None:
             return None
         if self.head_doc is None:
-            lineno, _, raw = self.head
-            self.head_doc = _decode(raw, self.path, lineno)
+            lineno, offset, raw = self.head
+            self.head_doc = _decode(raw, self.path, lineno, offset)
         return self.head_doc
 
     def get(self, doc_id: str) -> Located | None:
@@ -127,9 +145,7 @@ class _Predictions:
         offset, lineno = where
         self.fh.seek(offset)
         raw = self.fh.readline()
-        if lineno == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-        return _decode(raw, self.path, lineno)
+        return _decode(raw, self.path, lineno, offset)
 
     def _build_index(self) -> None:
         index: dict[str, tuple[int, int]] = {}
@@ -138,7 +154,7 @@ class _Predictions:
             try:
                 doc_id = _ID_DECODER.decode(raw).id
             except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
-                _decode(raw, self.path, lineno)  # raises the full message
+                _decode(raw, self.path, lineno, offset)  # raises the full message
                 raise
             if doc_id in index:
                 raise DocumentError(

@@ -107,6 +107,66 @@ class Layout:
     def n_columns(self) -> int:
         return self.offsets["total"]
 
+    def reduction(self) -> tuple[np.ndarray, np.ndarray]:
+        """Matrices ``P (c x k)`` and ``Q (k x c)`` that shrink count rows for resampling.
+
+        Figures need fewer numbers than the counts hold: per span scope, ACT and POS (equal in
+        all schemas), COR per schema and PAR of partial; per relation scope, TP per mode and
+        ACT and POS (equal in both modes).  ``rows @ P`` keeps just those, and ``totals @ Q``
+        rebuilds rows that give every figure exactly (INC set to 0 and folded into MIS and
+        SPU, which leaves ACT and POS, hence every rate, unchanged).  It roughly halves the
+        bootstrap's matrix product.  Counts rebuilt this way are not the real counts: use it for
+        figures only.
+        """
+        c = self.n_columns
+        cols: list[dict[int, float]] = []  # each reduced column as {source column: weight}
+        q_terms: list[tuple[int, int, float]] = []  # (reduced column, full column, weight)
+        idx = np.arange(c).reshape(c)
+        spans = self.view(idx, "spans")
+        n_scope = spans.shape[0]
+        for r in range(n_scope):
+            s = spans[r]
+            act = len(cols)
+            cols.append({int(s[0, i]): 1.0 for i in (0, 1, 2, 4)})  # COR INC PAR SPU (strict)
+            pos = len(cols)
+            cols.append({int(s[0, i]): 1.0 for i in (0, 1, 2, 3)})  # COR INC PAR MIS
+            for k in range(s.shape[0]):
+                cor = len(cols)
+                cols.append({int(s[k, 0]): 1.0})
+                q_terms += [(cor, int(s[k, 0]), 1.0), (cor, int(s[k, 3]), -1.0)]
+                q_terms += [(cor, int(s[k, 4]), -1.0)]
+                q_terms += [(act, int(s[k, 4]), 1.0), (pos, int(s[k, 3]), 1.0)]
+                if SCHEMAS[k].value == "partial":
+                    par = len(cols)
+                    cols.append({int(s[k, 2]): 1.0})
+                    q_terms += [(par, int(s[k, 2]), 1.0), (par, int(s[k, 3]), -1.0)]
+                    q_terms += [(par, int(s[k, 4]), -1.0)]
+        rels = self.view(idx, "rels")
+        for r in range(rels.shape[0]):
+            act = len(cols)
+            cols.append({int(rels[r, 0, 1]): 1.0})
+            pos = len(cols)
+            cols.append({int(rels[r, 0, 2]): 1.0})
+            for m in range(rels.shape[1]):
+                tp = len(cols)
+                cols.append({int(rels[r, m, 0]): 1.0})
+                q_terms += [(tp, int(rels[r, m, 0]), 1.0)]
+                q_terms += [(act, int(rels[r, m, 1]), 1.0), (pos, int(rels[r, m, 2]), 1.0)]
+        o = self.offsets
+        for part in (("attrs", "rels"), ("polarity", "total")):
+            for j in range(o[part[0]], o[part[1]]):
+                k = len(cols)
+                cols.append({j: 1.0})
+                q_terms.append((k, j, 1.0))
+        p = np.zeros((c, len(cols)), dtype=np.float32)
+        for k, src in enumerate(cols):
+            for j, w in src.items():
+                p[j, k] = w
+        q = np.zeros((len(cols), c), dtype=np.float64)
+        for k, j, w in q_terms:
+            q[k, j] += w
+        return p, q
+
     def view(self, totals: np.ndarray, part: str) -> np.ndarray:
         """The ``part`` of ``totals`` (``(..., n_columns)``) reshaped to its natural axes."""
         lead = totals.shape[:-1]

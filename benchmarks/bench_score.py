@@ -1,0 +1,232 @@
+"""Benchmark ``backchannel score`` against nervaluate on generated documents.
+
+    .venv/bin/python benchmarks/bench_score.py [--quick] [--docs N] [--keep DIR]
+
+Generates N documents (100,000; ``--quick`` 10,000) with about 20 gold spans each, 8 relations
+(2 of them stances) and a prediction file with about 20 predicted spans each (exact copies,
+shifted boundaries, wrong labels, misses, spurious spans, dropped and flipped relations).  Each
+measurement runs in its own child process, which reports its wall time and peak RSS:
+
+- parse: decode both JSONL files into Documents (``read_documents(validate=False)``), nothing else;
+- score, no bootstrap: ``score(..., bootstrap=0)``: parse, validate, join, match in the four
+  schemas overall and per label, attributes, relations (strict, boundaries), stance;
+- score: the same with 1,000 bootstrap replicates;
+- nervaluate: ``Evaluator(...).evaluate()`` on the same spans (four schemas, overall and per
+  label), from span lists already in memory (its parsing is not timed).
+
+The floors of issue #7 are checked and printed: span work at least 5x faster than nervaluate,
+bootstrap adds at most 2 s, total at most 3x the parse time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = (
+    "the minister spoke with officials about talks on the grain deal in Geneva while envoys "
+    "met quietly and a spokesman said the call was constructive but sources disputed it"
+).split()
+
+
+def _generate(n_docs: int, gold_path: Path, pred_path: Path, seed: int = 7) -> None:
+    """Write ``n_docs`` gold and predicted Documents (valid against the default schema)."""
+    import msgspec
+
+    from backchannel.annotation.documents import Document, Relation, Span
+
+    rng = random.Random(seed)
+    enc = msgspec.json.Encoder()
+    kinds = ["person", "role", "government", "state", "organisation", "group"]
+    channels = ["phone_call", "meeting", "talks", "summit", "visit", "letter"]
+    labels = ["ACTOR", "ACTOR", "ACTOR", "CHANNEL", "CHANNEL", "VENUE", "ISSUE", "ISSUE"]
+    pols = ["favor", "against", "neutral"]
+    with gold_path.open("wb") as gf, pred_path.open("wb") as pf:
+        for d in range(n_docs):
+            n = rng.randint(16, 24)
+            pieces, spans = [], []
+            pos = 0
+            for i in range(n):
+                gap = " ".join(rng.choices(WORDS, k=rng.randint(2, 6))) + " "
+                pieces.append(gap)
+                pos += len(gap)
+                mention = " ".join(rng.choices(WORDS, k=rng.randint(1, 3)))
+                lab = rng.choice(labels)
+                attrs = {}
+                if lab == "ACTOR":
+                    attrs = {"actor_kind": rng.choice(kinds), "country": "GBR"}
+                elif lab == "CHANNEL":
+                    attrs = {"channel_kind": rng.choice(channels), "modality": "actual"}
+                spans.append(Span(f"s{i}", pos, pos + len(mention), lab, attrs=attrs))
+                pieces.append(mention)
+                pos += len(mention)
+            pieces.append(" end.")
+            text = "".join(pieces)
+            by = {}
+            for s in spans:
+                by.setdefault(s.label, []).append(s.id)
+            rels = []
+            for _ in range(6):
+                if by.get("CHANNEL") and by.get("ACTOR"):
+                    rels.append(
+                        Relation(
+                            rng.choice(by["CHANNEL"]), rng.choice(by["ACTOR"]), "PARTICIPANT",
+                            attrs={"role": "participant"},
+                        )  # fmt: skip
+                    )
+            for _ in range(2):
+                if len(by.get("ACTOR", [])) >= 2:
+                    h, t = rng.sample(by["ACTOR"], 2)
+                    rels.append(Relation(h, t, "STANCE", attrs={"polarity": rng.choice(pols)}))
+            doc_id = f"doc{d:07d}"
+            gold = Document(doc_id, text, spans=spans, relations=rels)
+            pspans, kept = [], set()
+            for s in spans:
+                r = rng.random()
+                if r < 0.08:
+                    continue
+                start, end, lab = s.start, s.end, s.label
+                if r < 0.16:
+                    end = max(start + 1, end - rng.randint(1, 3))
+                elif r < 0.21:
+                    lab = "ISSUE" if lab != "ISSUE" else "VENUE"
+                attrs = s.attrs if lab == s.label else {}
+                if attrs and rng.random() < 0.1:
+                    attrs = dict(attrs, country="FRA") if lab == "ACTOR" else attrs
+                pspans.append(Span(s.id, start, end, lab, attrs=attrs, score=0.9))
+                kept.add(s.id)
+            for j in range(rng.randint(0, 3)):
+                start = rng.randrange(0, len(text) - 6)
+                pspans.append(Span(f"x{j}", start, start + rng.randint(2, 6), "ISSUE"))
+            plabel = {s.id: s.label for s in pspans}
+            prels = []
+            for r in rels:
+                if r.head in kept and r.tail in kept and rng.random() < 0.85:
+                    allowed = {"PARTICIPANT": ("CHANNEL", "ACTOR"), "STANCE": ("ACTOR", None)}
+                    h_ok, t_ok = allowed[r.label]
+                    if plabel[r.head] != h_ok or (t_ok and plabel[r.tail] != t_ok):
+                        continue
+                    if r.label == "STANCE" and plabel[r.tail] not in ("ACTOR", "ISSUE"):
+                        continue
+                    attrs = r.attrs
+                    if r.label == "STANCE" and rng.random() < 0.2:
+                        attrs = {"polarity": rng.choice(pols)}
+                    prels.append(Relation(r.head, r.tail, r.label, attrs=attrs))
+            pred = Document(doc_id, text, spans=pspans, relations=prels)
+            gf.write(enc.encode(gold) + b"\n")
+            pf.write(enc.encode(pred) + b"\n")
+
+
+def _child(task: str, gold: str, pred: str) -> dict[str, float]:
+    started = time.perf_counter()
+    if task == "parse":
+        from backchannel.annotation.documents import read_documents
+
+        n = sum(1 for _ in read_documents(gold, validate=False))
+        n += sum(1 for _ in read_documents(pred, validate=False))
+    elif task in ("score", "score0"):
+        from backchannel.eval.scoring import score
+
+        res = score(gold, pred, bootstrap=1000 if task == "score" else 0, seed=13)
+        n = res.meta["documents"]
+    elif task == "nervaluate":
+        from nervaluate import Evaluator
+
+        from backchannel.annotation.documents import read_documents
+        from backchannel.annotation.schema import load_schema
+
+        tags = load_schema().span_labels
+        # nervaluate's ends are inclusive: give it end - 1 so that it sees our half-open spans.
+        true = [
+            [{"label": s.label, "start": s.start, "end": s.end - 1} for s in d.spans]
+            for d in read_documents(gold, validate=False)
+        ]
+        predicted = [
+            [{"label": s.label, "start": s.start, "end": s.end - 1} for s in d.spans]
+            for d in read_documents(pred, validate=False)
+        ]
+        started = time.perf_counter()
+        Evaluator(true, predicted, tags=tags, loader="dict").evaluate()
+        n = len(true)
+    else:
+        raise SystemExit(f"unknown task {task}")
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    return {"seconds": seconds, "rss_mb": rss, "docs": n}
+
+
+def _run(task: str, gold: Path, pred: Path) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--child", task, str(gold), str(pred)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="10,000 documents instead of 100,000")
+    ap.add_argument("--docs", type=int, default=None)
+    ap.add_argument("--skip-nervaluate", action="store_true")
+    ap.add_argument("--keep", type=Path, default=None, help="write the generated files here")
+    ap.add_argument("--child", nargs=3, metavar=("TASK", "GOLD", "PRED"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(_child(*args.child)))
+        return 0
+    n_docs = args.docs or (10_000 if args.quick else 100_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.keep or Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
+        gold, pred = base / "gold.jsonl", base / "pred.jsonl"
+        t0 = time.perf_counter()
+        _generate(n_docs, gold, pred)
+        gen = time.perf_counter() - t0
+        size = (gold.stat().st_size + pred.stat().st_size) / 2**20
+        print(f"generated {n_docs:,} documents ({size:.0f} MiB of JSONL) in {gen:.1f} s\n")
+        parse = _run("parse", gold, pred)
+        noboot = _run("score0", gold, pred)
+        full = _run("score", gold, pred)
+        nerv = None if args.skip_nervaluate else _run("nervaluate", gold, pred)
+    rows = [
+        ("parse both JSONL files (msgspec)", parse),
+        ("score, no bootstrap (4 schemas x labels, attrs, relations, stance)", noboot),
+        ("score, 1,000 bootstrap replicates (everything)", full),
+    ]
+    if nerv:
+        rows.append(("nervaluate 1.2.1 (4 schemas x labels, spans preloaded)", nerv))
+    print("| run | seconds | peak RSS (MiB) | x parse |")
+    print("|---|---:|---:|---:|")
+    for name, r in rows:
+        print(f"| {name} | {r['seconds']:.2f} | {r['rss_mb']:.0f} | {r['seconds'] / parse['seconds']:.2f} |")
+    boot = full["seconds"] - noboot["seconds"]
+    total_ratio = full["seconds"] / parse["seconds"]
+    print()
+    checks = [
+        (f"bootstrap of 1,000 replicates adds {boot:.2f} s", boot <= 2.0, "<= 2 s"),
+        (f"total score time is {total_ratio:.2f}x the parse time", total_ratio <= 3.0, "<= 3x"),
+    ]
+    if nerv:
+        speed = nerv["seconds"] / noboot["seconds"]
+        checks.insert(
+            0,
+            (
+                f"nervaluate / score (no bootstrap, parse included) = {speed:.1f}x",
+                speed >= 5.0,
+                ">= 5x",
+            ),
+        )
+    for text, ok, floor in checks:
+        print(f"- {text} (floor {floor}): {'PASS' if ok else 'FAIL'}")
+    print("\nTimings from one run on a shared 2-core machine; expect noise of +-20 %.")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
