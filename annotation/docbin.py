@@ -12,7 +12,8 @@ What a ``Doc`` carries (spaCy 3):
   annotated value and 0.0 for the others (absent labels add nothing);
 * ``doc.user_data["backchannel"]``: the lossless rest, as plain JSON-able data: ``id``,
   ``meta``, ``doc_labels``, ``spans`` (id, start, end, label, attrs: character offsets),
-  ``relations`` (id, head, tail, label, attrs: span ids).
+  ``relations`` (id, head, tail, label, attrs: span ids).  DocBin stores it as msgpack, so
+  lists come back as tuples.
 
 A split is written as ``<dir>/<split>/NNNN.spacy`` shards of at most ``shard_size`` documents, so
 memory stays flat however large the corpus; ``spacy train`` accepts the directory as a corpus.

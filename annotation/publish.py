@@ -139,7 +139,7 @@ def publish_dataset(
         raise PublishError(
             f"the Hub refused ({status}): {_scrub(str(exc), token)}", hint="check HF_TOKEN"
         ) from None
-    except (httpx.HTTPError, OSError, ValueError) as exc:
+    except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
         raise PublishError(f"publishing failed: {_scrub(str(exc), token)}") from None
     result.url = str(repo_url)
     result.commit = info.oid

@@ -222,7 +222,14 @@ class FakeHub:
                         self._send(400, {"error": "expected a dataset repo"})
                         return
                     if repo_id in hub.repos:
-                        self._send(409, {"error": "You already created this dataset repo"})
+                        # the real Hub answers a conflict with the existing repo's url
+                        self._send(
+                            409,
+                            {
+                                "error": "You already created this dataset repo",
+                                "url": f"{hub.url}/datasets/{repo_id}",
+                            },
+                        )
                         return
                     hub.repos[repo_id] = {}
                     hub.private[repo_id] = payload.get("visibility") == "private" or bool(

@@ -1,0 +1,83 @@
+"""``backchannel export`` and ``backchannel events`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+
+from backchannel.annotation.cli import app
+
+
+def test_export_command(gold_file: Path, tmp_path: Path, runner) -> None:
+    out = tmp_path / "out" / "dataset"
+    result = runner.invoke(
+        app, ["export", str(gold_file), "-o", str(out), "--splits", "60/20/20", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"exported 11 articles to {out}" in result.output
+    plan = json.loads((out / "splits.json").read_text(encoding="utf-8"))
+    assert plan["seed"] == 3 and plan["shares"] == {"train": 0.6, "validation": 0.2, "test": 0.2}
+    counts = {k: len(v) for k, v in plan["splits"].items()}
+    assert f"(train {counts['train']}, validation {counts['validation']}, test " in result.output
+    ds = datasets.load_dataset(str(out))
+    assert {k: v.num_rows for k, v in ds.items()} == counts
+    assert (out / "events" / "graph.png").exists() and (out / "spacy" / "config.cfg").exists()
+
+
+def test_export_refuses_existing_folder(gold_file: Path, tmp_path: Path, runner) -> None:
+    out = tmp_path / "ds"
+    out.mkdir()
+    result = runner.invoke(app, ["export", str(gold_file), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"error: {out}: output folder already exists (use --overwrite)\n"
+
+
+def test_export_bad_record_names_file_line_and_document(
+    gold_file: Path, tmp_path: Path, runner
+) -> None:
+    with gold_file.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "zz", "text": "abc", "spans": [{"id": "s1", "start": 0, "end": 2, ')
+        fh.write('"label": "PERSON"}]}\n')
+    out = tmp_path / "ds"
+    result = runner.invoke(app, ["export", str(gold_file), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"error: {gold_file}:12: document zz, span s1: unknown span label 'PERSON'"
+    )
+    assert not out.exists()
+
+
+def test_export_bad_splits(gold_file: Path, tmp_path: Path, runner) -> None:
+    result = runner.invoke(
+        app, ["export", str(gold_file), "-o", str(tmp_path / "d"), "--splits", "a/b"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("error: --splits 'a/b': expected numbers")
+
+
+def test_events_command(gold_file: Path, tmp_path: Path, runner) -> None:
+    out = tmp_path / "events.csv"
+    result = runner.invoke(
+        app, ["events", str(gold_file), "-o", str(out), "--graph", str(tmp_path / "g.png")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"13 rows for 11 contacts in 11 documents -> {out}",
+        "left out 1 negated, generic or hypothetical contacts (--include-negated keeps them)",
+        f"graph: 4 edges -> {tmp_path / 'g.png'}",
+    ]
+    negated = runner.invoke(
+        app, ["events", str(gold_file), "-o", str(tmp_path / "all.csv"), "--include-negated"]
+    )
+    assert negated.output.startswith("14 rows for 12 contacts")
+
+
+def test_events_bad_suffix(gold_file: Path, tmp_path: Path, runner) -> None:
+    result = runner.invoke(app, ["events", str(gold_file), "-o", str(tmp_path / "e.json")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path / 'e.json'}: event table must end in .parquet or .csv "
+        "(for example events.parquet)\n"
+    )

@@ -1,0 +1,142 @@
+"""The who-talks-to-whom table: rows per contact pair, codes from the schema, graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from backchannel.annotation.documents import Document, write_documents
+from backchannel.annotation.errors import InputError
+from backchannel.annotation.events import (
+    COLUMNS,
+    EventGraph,
+    document_events,
+    event_codes,
+    write_events,
+)
+from backchannel.annotation.schema import Schema
+
+
+def by_id(docs: list[Document], doc_id: str) -> Document:
+    return next(d for d in docs if d.id == doc_id)
+
+
+def test_a_call_is_one_directed_row(gold_docs: list[Document], schema: Schema) -> None:
+    (row,) = document_events(by_id(gold_docs, "doc-1"), schema)
+    assert (row.source_text, row.source_role, row.source_country) == (
+        "President Anna Reyes",
+        "initiator",
+        "PHL",
+    )
+    assert (row.target_text, row.target_role) == ("the Kremlin", "recipient")
+    assert row.directed is True
+    assert (row.channel_text, row.channel_kind, row.modality, row.realis) == (
+        "phoned",
+        "phone_call",
+        "actual",
+        "actual",
+    )
+    codes = schema.channel_codes("phone_call")
+    assert (row.cameo, row.plover, row.ace) == (codes["cameo"], codes["plover"], codes["ace"])
+    assert row.issue == "the grain deal" and row.venue is None
+    assert row.contact_id == "doc-1/s2" and row.n_participants == 2
+
+
+def test_three_party_summit_is_three_pairs(gold_docs: list[Document], schema: Schema) -> None:
+    rows = document_events(by_id(gold_docs, "doc-2"), schema)
+    pairs = {(r.source_text, r.target_text) for r in rows}
+    assert pairs == {
+        ("Qatar", "Russia's Security Council secretary"),
+        ("Qatar", "France"),
+        ("Russia's Security Council secretary", "France"),
+    }
+    assert {r.contact_id for r in rows} == {"doc-2/c1"}
+    assert all(r.venue == "Paris" and r.n_participants == 3 for r in rows)
+    symmetric = next(r for r in rows if r.source_role == r.target_role == "participant")
+    assert symmetric.directed is False
+    assert {r.cameo for r in rows} == {schema.channel_codes("summit")["cameo"]}
+
+
+def test_negated_dropped_unless_asked(gold_docs: list[Document], schema: Schema) -> None:
+    doc = by_id(gold_docs, "doc-3")
+    rows = document_events(doc, schema)
+    assert [(r.channel_text, r.modality) for r in rows] == [("talks", "requested")]
+    assert rows[0].target_text is None and rows[0].source_text == "officials"
+    assert (rows[0].cameo, rows[0].plover) == ("026", "REQUEST/meet")
+    everything = document_events(doc, schema, include_negated=True)
+    negated = next(r for r in everything if r.modality == "negated")
+    assert (negated.cameo, negated.plover, negated.realis) == (None, None, "other")
+
+
+@pytest.mark.parametrize(
+    ("kind", "modality", "cameo", "plover"),
+    [
+        ("meeting", "planned", "036", "AGREE"),
+        ("phone_call", "requested", "026", "REQUEST/meet"),
+        ("visit", "refused", "125", "REJECT/meet"),
+        ("talks", "halted", "164", "SANCTION/discontinue"),
+        ("intelligence_sharing", "halted", "161", "SANCTION/discontinue"),
+        ("diplomatic_mission", "halted", "166", "SANCTION/expel"),
+        ("mediation", "halted", "165", "SANCTION/discontinue"),
+    ],
+)
+def test_modality_mapping(
+    schema: Schema, kind: str, modality: str, cameo: str, plover: str
+) -> None:
+    codes = event_codes(schema, kind, modality)
+    assert (codes["cameo"], codes["plover"]) == (cameo, plover)
+
+
+@pytest.mark.parametrize("kind", ["phone_call", "visit", "summit", "mediation", "backchannel"])
+def test_actual_contacts_take_the_schema_codes(schema: Schema, kind: str) -> None:
+    assert event_codes(schema, kind, "actual") == schema.channel_codes(kind)
+
+
+def test_parquet_and_csv_agree(gold_file: Path, tmp_path: Path) -> None:
+    a = write_events(gold_file, tmp_path / "events.parquet")
+    b = write_events(gold_file, tmp_path / "events.csv", graph=tmp_path / "graph.png")
+    assert a.rows == b.rows == 13 and a.contacts == 11 and a.dropped_contacts == 1
+    table = pq.read_table(tmp_path / "events.parquet").to_pandas()
+    csv = pd.read_csv(tmp_path / "events.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(csv.columns) == COLUMNS
+    assert list(csv["cameo"]) == [c or "" for c in table["cameo"]]
+    assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_graph_edges_coloured_by_kind(gold_docs: list[Document], schema: Schema) -> None:
+    graph = EventGraph()
+    for doc in gold_docs:
+        for row in document_events(doc, schema):
+            graph.add(row)
+    g = graph.to_networkx()
+    assert g["President Anna Reyes (PHL)"]["the Kremlin"]["phone_call"]["weight"] == 9
+    assert set(g.nodes) >= {"Qatar (QAT)", "France (FRA)"}
+    kinds = {data["kind"] for _, _, data in g.edges(data=True)}
+    assert kinds == {"phone_call", "summit"}
+
+
+def test_bad_output_names_write_nothing(gold_file: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"\.parquet or \.csv"):
+        write_events(gold_file, tmp_path / "events.xlsx")
+    with pytest.raises(InputError, match="png"):
+        write_events(gold_file, tmp_path / "events.csv", graph=tmp_path / "g.svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl"]
+
+
+def test_bad_record_leaves_no_table(gold_docs: list[Document], tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    write_documents(gold_docs, gold)
+    with gold.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+    with pytest.raises(InputError):
+        write_events(gold, tmp_path / "events.parquet")
+    assert not (tmp_path / "events.parquet").exists()
+
+
+def test_export_writes_events_and_graph(exported) -> None:
+    table = pq.read_table(exported.out / "events" / "events.parquet")
+    assert table.num_rows == exported.result.events == 13
+    assert (exported.out / "events" / "graph.png").stat().st_size > 1000
