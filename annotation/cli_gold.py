@@ -14,7 +14,8 @@ from typing import Annotated
 import msgspec
 import typer
 
-from backchannel.annotation.cli_common import SchemaOpt, not_available
+from backchannel.annotation.cli_common import SchemaOpt
+from backchannel.annotation.labelstudio.cli import TokenOpt, UrlOpt
 
 review_app = typer.Typer(help="Send disagreements to an adjudicator in Label Studio and back.")
 gold_app = typer.Typer(help="Inspect immutable gold versions: list, show, diff, quality.")
@@ -140,16 +141,100 @@ def adjudicate_cli(
         typer.echo(f"{result.review_path}: {c.get('review_items', 0)} items to review")
 
 
+ReviewProjectOpt = Annotated[
+    str, typer.Option("--project", help="Title of the Label Studio review project.")
+]
+VersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--version", help="Gold version to review (default: the latest).", show_default=False
+    ),
+]
+
+
+def _studio(url: str | None, token: str | None):
+    from backchannel.annotation.labelstudio.client import connect, resolve_connection
+
+    return connect(resolve_connection(url, token))
+
+
 @review_app.command("push")
-def review_push_cli() -> None:
-    """Push the review list to a Label Studio review project."""
-    not_available(5, "review push")
+def review_push_cli(
+    annotations: AnnotationsArg,
+    directory: DirOpt = Path("gold"),
+    version: VersionOpt = None,
+    project: ReviewProjectOpt = "backchannel-review",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """Push a gold version's review list to a Label Studio review project.
+
+    One task per article with review items; pre-annotations show the agreed gold and, for each
+    annotator, the candidates they proposed.  Pushing again adds nothing.
+    """
+    from backchannel.annotation.review import review_push
+
+    result = review_push(
+        annotations,
+        directory,
+        studio=_studio(url, token),
+        project=project,
+        version=version,
+        schema=_load_schema(schema),
+    )
+    typer.echo(
+        f"review of {result.version}: {result.items} items in {result.documents} documents -> "
+        f"project {result.project!r} (id {result.project_id}): {result.created} tasks created, "
+        f"{result.skipped} already there, {result.predictions_created} pre-annotations added"
+    )
 
 
 @review_app.command("pull")
-def review_pull_cli() -> None:
+def review_pull_cli(
+    directory: DirOpt = Path("gold"),
+    version: VersionOpt = None,
+    project: ReviewProjectOpt = "backchannel-review",
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-export",
+            help="Read the decisions from a Label Studio JSON export instead of the server.",
+            dir_okay=False,
+        ),
+    ] = None,
+    adjudicator: Annotated[
+        str | None,
+        typer.Option("--adjudicator", help="Name recorded as decided_by (default: the annotator)."),
+    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    schema: SchemaOpt = None,
+) -> None:
     """Merge the adjudicator's decisions into the next gold version."""
-    not_available(5, "review pull")
+    from backchannel.annotation.review import review_pull
+
+    studio = None if export is not None else _studio(url, token)
+    result = review_pull(
+        directory,
+        studio=studio,
+        project=project,
+        export=export,
+        version=version,
+        adjudicator=adjudicator,
+        schema=_load_schema(schema),
+    )
+    m, st = result.written.manifest, result.stats
+    head = (
+        f"{Path(result.written.directory) / m.file}: {m.version} (parent {result.base})"
+        if result.written.created
+        else f"unchanged, same content as {m.version}"
+    )
+    typer.echo(
+        f"{head}: {st.documents_decided} documents decided by {', '.join(result.adjudicators)}; "
+        f"{st.kept} items kept, {st.decided} decided, {st.dropped} dropped; "
+        f"{st.review_items_resolved} review items resolved, {st.review_items_left} left"
+    )
 
 
 @gold_app.command("diff")

@@ -197,7 +197,53 @@ def test_gold_show_detects_tampering(
     assert "was modified after it was written" in result.stderr
 
 
-def test_review_push_says_not_available(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["review", "push"])
-    assert result.exit_code == 2
-    assert "not available yet" in result.stderr
+def test_review_pull_from_an_export_file(
+    runner: CliRunner, annotations_path: Path, tmp_path: Path
+) -> None:
+    from backchannel.annotation.documents import read_documents
+    from backchannel.annotation.labelstudio import convert
+
+    gold = tmp_path / "gold"
+    runner.invoke(app, ["adjudicate", str(annotations_path), "-o", str(gold)])
+    d2 = next(d for d in read_documents(gold / "v0001.jsonl") if d.id == "d2")
+    decided = Document(
+        id="d2",
+        text=d2.text,
+        spans=[
+            Span(id=s.id, start=s.start, end=s.end, label=s.label, attrs=s.attrs) for s in d2.spans
+        ],
+        doc_labels={"relevant": "yes"},
+    )
+    export = [
+        {
+            "id": 1,
+            "data": convert.document_to_data(d2),
+            "annotations": [
+                {"id": 9, "completed_by": 4, "result": convert.document_to_result(decided)}
+            ],
+        }
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = runner.invoke(
+        app,
+        ["review", "pull", "--dir", str(gold), "--from-export", str(path), "--adjudicator", "Ann"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"{gold / 'v0002.jsonl'}: v0002 (parent v0001): 1 documents decided by Ann; "
+        "4 items kept, 0 decided, 1 dropped; 2 review items resolved, 5 left\n"
+    )
+    show = json.loads(runner.invoke(app, ["gold", "show", "v0002", "--dir", str(gold)]).stdout)
+    assert (show["method"], show["decided_by"], show["parent"]) == ("review", "Ann", "v0001")
+
+
+def test_review_push_without_a_server_is_one_line(
+    runner: CliRunner, annotations_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["review", "push", str(annotations_path)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: no Label Studio URL")
