@@ -123,6 +123,7 @@ def group_documents(docs: Iterable[Document], *, path: str | Path | None = None)
                 path=path,
                 doc_id=doc.id,
             )
+        doc.text = entry.text  # equal strings: keep one copy per article, not one per annotator
         if doc.annotator in entry.views:
             raise DocumentError(
                 f"annotator {quote(doc.annotator)} appears twice for this document",

@@ -101,6 +101,12 @@ def agree_cli(
         confidence=confidence,
         gold=gold,
     )
+    if report.documents == 0:
+        typer.echo(
+            f"warning: no document in {annotations} has two or more annotators; "
+            "agreement is undefined",
+            err=True,
+        )
     _emit(render_report(report, fmt.value, max_disagreements=max_disagreements), output)
 
 

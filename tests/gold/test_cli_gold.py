@@ -247,3 +247,18 @@ def test_review_push_without_a_server_is_one_line(
     result = runner.invoke(app, ["review", "push", str(annotations_path)])
     assert result.exit_code == 3
     assert result.stderr.startswith("error: no Label Studio URL")
+
+
+def test_agree_without_shared_documents_warns(runner: CliRunner, tmp_path: Path) -> None:
+    from backchannel.annotation.documents import write_documents
+
+    path = tmp_path / "one.jsonl"
+    write_documents([Document(id="a", text="Hi", annotator="x")], path)
+    result = runner.invoke(app, ["agree", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: no document in {path} has two or more annotators; agreement is undefined\n"
+    )
+    data = json.loads(result.stdout)
+    assert (data["documents"], data["single_annotator_documents"]) == (0, 1)
+    assert data["overall"]["strict"] == {"f1": None, "ci_low": None, "ci_high": None, "pairs": 0}
