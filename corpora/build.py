@@ -746,6 +746,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         written = write_outputs(result)
     except BackchannelError as exc:
+        if exc.path is not None:  # repository-relative paths read better in a terminal
+            exc.path = _display_path(Path(exc.path))
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
     st = result.stats

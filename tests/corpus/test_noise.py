@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from backchannel.annotation.documents import Document, Relation, Span, validate_document
 from corpora import noise
@@ -122,3 +123,11 @@ def test_profiles_are_ordered_careful_to_sloppy():
     careful, average, sloppy = noise.DEFAULT_PROFILES
     for field in ("miss", "boundary", "label", "attr", "relation", "doc"):
         assert getattr(careful, field) < getattr(average, field) < getattr(sloppy, field)
+
+
+def test_docs_table_matches_the_profiles():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "corpus.md").read_text(encoding="utf-8")
+    for p in noise.DEFAULT_PROFILES:
+        cells = [p.miss, p.boundary, p.label, p.attr, p.relation, p.doc]
+        row = f"| `{p.name}` ({p.description}) | " + " | ".join(f"{c:.2f}" for c in cells)
+        assert f"{row} | {p.skips} |" in docs
