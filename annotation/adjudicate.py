@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -80,7 +81,9 @@ class _DocAdjudicator:
         self.anns = adoc.annotators
         self.review: list[ReviewItem] = []
 
-    def _item(self, kind: str, key: object, reason: str, candidates: list[Candidate], **kw) -> None:
+    def _item(
+        self, kind: str, key: object, reason: str, candidates: list[Candidate], **kw: Any
+    ) -> None:
         attribute = kw.get("attribute")
         self.review.append(
             ReviewItem(
@@ -115,7 +118,7 @@ class _DocAdjudicator:
         defs: dict[str, AttributeDef],
         markers: list[str],
         given: dict[str, dict[str, str]],
-        **where,
+        **where: Any,
     ) -> dict[str, str]:
         """Majority attribute values among ``markers``; ties and minorities go to review."""
         out: dict[str, str] = {}

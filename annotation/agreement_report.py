@@ -67,7 +67,7 @@ def _table(head: list[str], rows: list[list[str]], escape: bool) -> list[str]:
 
 
 def _sections(
-    report: AgreementReport, md: bool, max_disagreements: int | None
+    report: AgreementReport, max_disagreements: int | None
 ) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for every table of the report, shared by Markdown and HTML."""
     level = f"{report.bootstrap.confidence:.0%} CI"
@@ -189,7 +189,7 @@ def to_markdown(report: AgreementReport, *, max_disagreements: int | None = None
     """A Markdown report: summary tables, then the disagreement list to work through."""
     lines = ["# Inter-annotator agreement", ""]
     lines += [f"- {_md(x)}" for x in _header_lines(report)]
-    for title, head, rows in _sections(report, True, max_disagreements):
+    for title, head, rows in _sections(report, max_disagreements):
         lines += ["", f"## {_md(title)}", ""]
         lines += _table(head, rows, escape=True) if rows else ["(none)"]
     return "\n".join(lines) + "\n"
@@ -215,7 +215,7 @@ def to_html(report: AgreementReport, *, max_disagreements: int | None = None) ->
         *[f"<li>{html.escape(x)}</li>" for x in _header_lines(report)],
         "</ul>",
     ]
-    for title, head, rows in _sections(report, False, max_disagreements):
+    for title, head, rows in _sections(report, max_disagreements):
         out.append(f"<h2>{html.escape(title)}</h2>")
         out += _table(head, rows, escape=False) if rows else ["<p>(none)</p>"]
     out.append("</body></html>")

@@ -10,7 +10,7 @@ local to one annotator's Document.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from backchannel.annotation.documents import Document, Relation, Span, read_documents
@@ -88,7 +88,6 @@ class AnnotationSet:
     annotators: list[str]
     path: str | None = None
     documents_read: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
     def multi(self, min_annotators: int = 2) -> list[AnnotatedDoc]:
         """Articles that at least ``min_annotators`` annotators completed."""

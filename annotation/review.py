@@ -25,6 +25,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -54,6 +55,9 @@ from backchannel.annotation.gold import (
 )
 from backchannel.annotation.review_list import ReviewItem, read_review
 from backchannel.annotation.schema import Schema, load_schema
+
+if TYPE_CHECKING:
+    from backchannel.annotation.labelstudio.client import Studio
 
 __all__ = [
     "DEFAULT_REVIEW_PROJECT",
@@ -215,7 +219,7 @@ def review_push(
     annotations: str | Path,
     directory: str | Path,
     *,
-    studio: object,
+    studio: Studio,
     project: str = DEFAULT_REVIEW_PROJECT,
     version: str | None = None,
     schema: Schema | None = None,
@@ -245,7 +249,7 @@ def review_push(
     aset = load_annotation_set(annotations, schema)
     tasks = review_tasks(aset, gold, review, version)
     predictions = {task.id: preds for task, preds in tasks}
-    result = push(studio, project, [t for t, _ in tasks], schema, predictions=predictions)  # type: ignore[arg-type]
+    result = push(studio, project, [t for t, _ in tasks], schema, predictions=predictions)
     return ReviewPushResult(
         version=version,
         project=project,
@@ -451,7 +455,7 @@ def merge_decisions(
 def review_pull(
     directory: str | Path,
     *,
-    studio: object | None = None,
+    studio: Studio | None = None,
     project: str = DEFAULT_REVIEW_PROJECT,
     export: str | Path | None = None,
     version: str | None = None,
@@ -477,9 +481,9 @@ def review_pull(
         else:
             if studio is None:
                 raise GoldError("review pull needs a Label Studio connection or an export file")
-            pull(studio, project, out, schema)  # type: ignore[arg-type]
+            pull(studio, project, out, schema)
             source = InputInfo(
-                path=f"{getattr(studio, 'url', 'label-studio')} project {project!r}",
+                path=f"{studio.url} project {project!r}",
                 sha256=file_sha256(out),
             )
         decisions = list(read_documents(out, schema=schema))
