@@ -238,7 +238,7 @@ def _describe_span(text: str, key: SpanKey) -> str:
 
 def _describe_rel(text: str, key: RelKey) -> str:
     head, tail, label = key
-    return f"{label}: {_describe_span(text, head)} -> {_describe_span(text, tail)}"
+    return f"{label}: {_describe_span(text, head)} → {_describe_span(text, tail)}"
 
 
 class _Units:

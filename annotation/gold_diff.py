@@ -56,7 +56,7 @@ def _span(text: str, key: SpanKey) -> str:
 
 def _rel(text: str, key: RelKey) -> str:
     head, tail, label = key
-    return f"{label}: {_span(text, head)} -> {_span(text, tail)}"
+    return f"{label}: {_span(text, head)} → {_span(text, tail)}"
 
 
 def _diff_doc(a: Document | None, b: Document | None) -> list[ItemChange]:
