@@ -8,6 +8,7 @@ changing (an item confirmed by review rather than by majority) is not a change o
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import msgspec
@@ -148,7 +149,8 @@ def _cell(x: object) -> str:
         return "—"
     if isinstance(x, dict):
         x = ", ".join(f"{k}={v}" for k, v in x.items()) or "(no attributes)"
-    return str(x).replace("|", "\\|").replace("\n", " ")
+    # escaped like the agreement report: a document's text must not become HTML when rendered
+    return html.escape(str(x), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def diff_to_markdown(diff: GoldDiff) -> str:

@@ -84,3 +84,14 @@ def test_gold_diff_by_version_name(tmp_path: Path) -> None:
     diff = gold_diff("v0001", "v0002", directory=d)
     assert diff.summary["spans_added"] == 1
     assert gold_diff("v0002", "v0001", directory=d).summary["spans_removed"] == 1
+
+
+def test_markdown_escapes_document_text() -> None:
+    text = "<b>Rome</b> met"
+    a = [Document(id="x", text=text)]
+    b = [Document(id="x", text=text, spans=[Span(id="s", start=3, end=7, label="ACTOR")])]
+    md = diff_to_markdown(diff_docs(a, b))
+    assert "<b>" not in md
+    assert 'ACTOR [3,7) "Rome"' in md
+    c = [Document(id="x", text=text, spans=[Span(id="s", start=0, end=11, label="ACTOR")])]
+    assert "&lt;b&gt;Rome&lt;/b&gt;" in diff_to_markdown(diff_docs(a, c))
