@@ -37,6 +37,7 @@ from backchannel.annotation.annotation_set import (
 from backchannel.annotation.documents import Document, Provenance, Relation, Span
 from backchannel.annotation.errors import InputError
 from backchannel.annotation.gold import InputInfo, VersionWritten, file_sha256, write_version
+from backchannel.annotation.progress import track
 from backchannel.annotation.review_list import Candidate, ReviewItem, item_id
 from backchannel.annotation.schema import AttributeDef, Schema, load_schema
 
@@ -278,7 +279,9 @@ class _DocAdjudicator:
         )
 
 
-def adjudicate(aset: AnnotationSet, schema: Schema, *, min_votes: int = 2) -> Adjudication:
+def adjudicate(
+    aset: AnnotationSet, schema: Schema, *, min_votes: int = 2, progress: bool = False
+) -> Adjudication:
     """Majority gold and review list for a loaded :class:`AnnotationSet` (see module docstring).
 
     Raises:
@@ -288,7 +291,8 @@ def adjudicate(aset: AnnotationSet, schema: Schema, *, min_votes: int = 2) -> Ad
         raise InputError(f"--min-votes must be at least 1, got {min_votes}")
     gold: list[Document] = []
     review: list[ReviewItem] = []
-    for adoc in aset.docs:
+    docs = track(aset.docs, "adjudicate", total=len(aset.docs)) if progress else aset.docs
+    for adoc in docs:
         worker = _DocAdjudicator(adoc, schema, min_votes)
         doc = worker.run()
         if doc is not None:
@@ -304,6 +308,7 @@ def adjudicate_file(
     min_votes: int = 2,
     schema: Schema | None = None,
     version: str | None = None,
+    progress: bool = False,
 ) -> AdjudicateResult:
     """Read annotations, adjudicate, and write a new immutable gold version in ``out_dir``.
 
@@ -314,7 +319,7 @@ def adjudicate_file(
     """
     schema = schema or load_schema()
     aset = load_annotation_set(path, schema)
-    result = adjudicate(aset, schema, min_votes=min_votes)
+    result = adjudicate(aset, schema, min_votes=min_votes, progress=progress)
     inputs = [
         InputInfo(
             path=str(path),

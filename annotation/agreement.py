@@ -45,6 +45,7 @@ from backchannel.annotation.annotation_set import (
     SpanKey,
     load_annotation_set,
 )
+from backchannel.annotation.progress import track
 from backchannel.annotation.quality import AnnotatorQuality, quality_against_file
 from backchannel.annotation.schema import AttributeDef, Schema, load_schema
 
@@ -285,6 +286,7 @@ def compute_agreement(
     resamples: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    progress: bool = False,
 ) -> AgreementReport:
     """Agreement on an already loaded :class:`AnnotationSet` (see the module docstring).
 
@@ -294,6 +296,7 @@ def compute_agreement(
         resamples: bootstrap samples for the confidence intervals (0 = no intervals).
         seed: bootstrap seed; the same seed gives the same intervals.
         confidence: two-sided level of the intervals.
+        progress: show a progress bar on stderr (only for a terminal).
     """
     docs = aset.multi(2)
     names = sorted({a for d in docs for a in d.views})
@@ -322,7 +325,8 @@ def compute_agreement(
     doc_units = {name: _Units() for name in schema.doc_labels}
     disagreements: list[Disagreement] = []
 
-    for d, adoc in enumerate(docs):
+    items = track(docs, "agreement", total=n_docs) if progress else docs
+    for d, adoc in enumerate(items):
         anns = adoc.annotators
         by_label: dict[str, dict[str, list[SpanKey]]] = {}
         for a, view in adoc.views.items():
@@ -564,6 +568,7 @@ def agreement(
     seed: int = 0,
     confidence: float = 0.95,
     gold: str | Path | None = None,
+    progress: bool = False,
 ) -> AgreementReport:
     """Read an annotations JSONL and measure agreement (and quality against ``gold``, if given).
 
@@ -574,7 +579,9 @@ def agreement(
     """
     schema = schema or load_schema()
     aset = load_annotation_set(path, schema)
-    report = compute_agreement(aset, schema, resamples=resamples, seed=seed, confidence=confidence)
+    report = compute_agreement(
+        aset, schema, resamples=resamples, seed=seed, confidence=confidence, progress=progress
+    )
     if gold is not None:
         report.quality = quality_against_file(aset, gold, schema)
     return report

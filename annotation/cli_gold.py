@@ -100,6 +100,7 @@ def agree_cli(
         seed=seed,
         confidence=confidence,
         gold=gold,
+        progress=True,
     )
     if report.documents == 0:
         typer.echo(
@@ -131,7 +132,12 @@ def adjudicate_cli(
     from backchannel.annotation.adjudicate import adjudicate_file
 
     result = adjudicate_file(
-        annotations, output, min_votes=min_votes, schema=_load_schema(schema), version=version
+        annotations,
+        output,
+        min_votes=min_votes,
+        schema=_load_schema(schema),
+        version=version,
+        progress=True,
     )
     m = result.written.manifest
     c = result.counts
