@@ -26,28 +26,28 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-import msgspec
 import numpy as np
 
-from backchannel.annotation.agreement_stats import (
-    bootstrap_f1,
-    cohen_kappa,
-    encode_values,
-    krippendorff_alpha_nominal,
-    mean_over_pairs,
-    pair_f1,
-    value_counts,
+from backchannel.annotation.agreement_items import Units, collect_units, overlap_matches
+from backchannel.annotation.agreement_records import (
+    AgreementReport,
+    BootstrapInfo,
+    CategoricalAgreement,
+    Disagreement,
+    MeanF1,
+    PairAgreement,
+    PairF1,
+    PairKappa,
+    PairModes,
+    RelationAgreement,
+    SpanModes,
+    StanceAgreement,
 )
-from backchannel.annotation.annotation_set import (
-    AnnotatedDoc,
-    AnnotationSet,
-    RelKey,
-    SpanKey,
-    load_annotation_set,
-)
+from backchannel.annotation.agreement_stats import bootstrap_f1, mean_over_pairs, pair_f1
+from backchannel.annotation.annotation_set import AnnotationSet, SpanKey, load_annotation_set
 from backchannel.annotation.progress import track
-from backchannel.annotation.quality import AnnotatorQuality, quality_against_file
-from backchannel.annotation.schema import AttributeDef, Schema, load_schema
+from backchannel.annotation.quality import quality_against_file
+from backchannel.annotation.schema import Schema, load_schema
 
 __all__ = [
     "AgreementReport",
@@ -67,215 +67,8 @@ __all__ = [
 ]
 
 
-# -- result records ----------------------------------------------------------------------------
-class PairF1(msgspec.Struct):
-    """F1 between two annotators, with the counts it comes from and its bootstrap interval."""
-
-    f1: float | None
-    ci_low: float | None
-    ci_high: float | None
-    matched: int
-    a: int
-    b: int
-
-
-class MeanF1(msgspec.Struct):
-    """Mean of pairwise F1 over the annotator pairs where it is defined (``pairs`` of them)."""
-
-    f1: float | None
-    ci_low: float | None
-    ci_high: float | None
-    pairs: int
-
-
-class SpanModes(msgspec.Struct):
-    strict: MeanF1
-    overlap: MeanF1
-
-
-class PairModes(msgspec.Struct):
-    strict: PairF1
-    overlap: PairF1
-
-
-class PairAgreement(msgspec.Struct):
-    """Everything measured between two annotators on the articles both completed."""
-
-    annotators: list[str]
-    documents: int
-    strict: PairF1
-    overlap: PairF1
-    per_label: dict[str, PairModes]
-    relations: PairF1
-
-
-class PairKappa(msgspec.Struct):
-    annotators: list[str]
-    cohen_kappa: float | None
-    n: int
-
-
-class CategoricalAgreement(msgspec.Struct):
-    """Agreement on one categorical attribute over ``n`` units (items marked by >= 2)."""
-
-    cohen_kappa: float | None
-    krippendorff_alpha: float | None
-    n: int
-    pairs: list[PairKappa] = []
-    values: list[str] = []
-
-
-class RelationAgreement(msgspec.Struct):
-    strict: MeanF1
-    per_label: dict[str, MeanF1]
-
-
-class StanceAgreement(msgspec.Struct):
-    """Stance = the schema's stance relation: its strict F1, and polarity on matched pairs."""
-
-    relation: str
-    attribute: str
-    strict: MeanF1
-    polarity: CategoricalAgreement
-
-
-class Disagreement(msgspec.Struct, omit_defaults=True):
-    """One item the annotators of an article do not agree on.
-
-    ``values`` maps every annotator of the article to what they said: for ``span`` and
-    ``relation`` items ``"marked"``, a nearby span they marked instead, or ``None``; for
-    attributes and document labels the value (``None`` = not set, or item not marked).
-    """
-
-    doc_id: str
-    kind: str
-    item: str
-    values: dict[str, str | None]
-    attribute: str | None = None
-    start: int | None = None
-    end: int | None = None
-
-
-class BootstrapInfo(msgspec.Struct):
-    resamples: int
-    seed: int
-    confidence: float
-
-
-class AgreementReport(msgspec.Struct):
-    """The result of :func:`agreement`; ``msgspec.json.encode`` gives the JSON report."""
-
-    source: str | None
-    schema: str
-    documents: int
-    single_annotator_documents: int
-    annotators: list[str]
-    bootstrap: BootstrapInfo
-    overall: SpanModes
-    per_label: dict[str, SpanModes]
-    pairs: list[PairAgreement]
-    attributes: dict[str, CategoricalAgreement]
-    relations: RelationAgreement
-    stance: StanceAgreement | None
-    doc_labels: dict[str, CategoricalAgreement]
-    disagreements: list[Disagreement]
-    quality: list[AnnotatorQuality] | None = None
-
-
-# -- span matching -----------------------------------------------------------------------------
-def overlap_matches(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
-    """Size of a maximum one-to-one matching between overlapping half-open intervals.
-
-    Kuhn's augmenting paths: exact, and cheap for the handful of same-label spans an article
-    has.  Candidates are tried identical-first, then by overlap length, so that the matching
-    found pairs the obvious partners (the size is maximal whatever the order).
-
-    Example:
-        >>> overlap_matches([(0, 10)], [(0, 3), (5, 8)])
-        1
-    """
-    if not a or not b:
-        return 0
-    adj: list[list[int]] = []
-    for s1, e1 in a:
-        cands = []
-        for j, (s2, e2) in enumerate(b):
-            if s1 < e2 and s2 < e1:
-                exact = s1 == s2 and e1 == e2
-                cands.append((not exact, -(min(e1, e2) - max(s1, s2)), j))
-        cands.sort()
-        adj.append([j for _, _, j in cands])
-    match_b = [-1] * len(b)
-
-    def augment(u: int, seen: list[bool]) -> bool:
-        for v in adj[u]:
-            if not seen[v]:
-                seen[v] = True
-                if match_b[v] == -1 or augment(match_b[v], seen):
-                    match_b[v] = u
-                    return True
-        return False
-
-    return sum(1 for u in range(len(a)) if adj[u] and augment(u, [False] * len(b)))
-
-
-# -- helpers -----------------------------------------------------------------------------------
 def _num(x: float) -> float | None:
     return None if x is None or np.isnan(x) else float(x)
-
-
-def _value(attrs: dict[str, str], name: str, adef: AttributeDef) -> str | None:
-    value = attrs.get(name)
-    return value if value is not None else adef.default
-
-
-def _describe_span(text: str, key: SpanKey) -> str:
-    start, end, label = key
-    snippet = text[start:end]
-    if len(snippet) > 60:
-        snippet = snippet[:59] + "…"
-    return f'{label} [{start},{end}) "{snippet}"'
-
-
-def _describe_rel(text: str, key: RelKey) -> str:
-    head, tail, label = key
-    return f"{label}: {_describe_span(text, head)} → {_describe_span(text, tail)}"
-
-
-class _Units:
-    """Collects categorical units (one row of per-annotator values each) for one attribute."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self) -> None:
-        self.rows: list[list[str | None]] = []
-
-    def result(self, annotators: list[str]) -> CategoricalAgreement:
-        if not self.rows:
-            return CategoricalAgreement(cohen_kappa=None, krippendorff_alpha=None, n=0)
-        columns = list(zip(*self.rows, strict=True))
-        codes, values = encode_values(*columns)
-        matrix = np.vstack(codes) if codes else np.empty((0, 0), dtype=np.int64)
-        alpha = krippendorff_alpha_nominal(value_counts(matrix))
-        pairs = []
-        kappas = []
-        for i, j in combinations(range(len(annotators)), 2):
-            both = (matrix[i] >= 0) & (matrix[j] >= 0)
-            n = int(both.sum())
-            if n == 0:
-                continue
-            k = cohen_kappa(matrix[i], matrix[j])
-            pairs.append(PairKappa(annotators=[annotators[i], annotators[j]], cohen_kappa=k, n=n))
-            if k is not None:
-                kappas.append(k)
-        n_units = int(((matrix >= 0).sum(axis=0) >= 2).sum())
-        return CategoricalAgreement(
-            cohen_kappa=float(np.mean(kappas)) if kappas else None,
-            krippendorff_alpha=alpha,
-            n=n_units,
-            pairs=pairs,
-            values=sorted(str(v) for v in values),
-        )
 
 
 # -- the computation ---------------------------------------------------------------------------
@@ -315,14 +108,14 @@ def compute_agreement(
     rels = np.zeros((n_docs, 3, len(rel_labels) + 1, n_pairs), dtype=np.int32)
     pair_docs = np.zeros(n_pairs, dtype=np.int64)
 
-    attr_units: dict[str, _Units] = {}
+    attr_units: dict[str, Units] = {}
     for lab, ldef in schema.spans.items():
         for attr in ldef.attributes:
-            attr_units[f"{lab}.{attr}"] = _Units()
+            attr_units[f"{lab}.{attr}"] = Units()
     for lab, rdef in schema.relations.items():
         for attr in rdef.attributes:
-            attr_units[f"{lab}.{attr}"] = _Units()
-    doc_units = {name: _Units() for name in schema.doc_labels}
+            attr_units[f"{lab}.{attr}"] = Units()
+    doc_units = {name: Units() for name in schema.doc_labels}
     disagreements: list[Disagreement] = []
 
     items = track(docs, "agreement", total=n_docs) if progress else docs
@@ -350,7 +143,7 @@ def compute_agreement(
                 rels[d, 0, g, p] += key in rel_a and key in rel_b
                 rels[d, 1, g, p] += key in rel_a
                 rels[d, 2, g, p] += key in rel_b
-        _collect_units(adoc, schema, index, attr_units, doc_units, disagreements)
+        collect_units(adoc, schema, index, attr_units, doc_units, disagreements)
 
     strict[:, :, 0] = strict[:, :, 1:].sum(axis=2)
     overlap[:, :, 0] = overlap[:, :, 1:].sum(axis=2)
@@ -443,121 +236,6 @@ def _f1_tables(
         for g in range(groups)
     ]
     return per_pair, means
-
-
-def _collect_units(
-    adoc: AnnotatedDoc,
-    schema: Schema,
-    index: dict[str, int],
-    attr_units: dict[str, _Units],
-    doc_units: dict[str, _Units],
-    out: list[Disagreement],
-) -> None:
-    """Add one article's attribute units and its disagreements."""
-    anns = adoc.annotators
-    text = adoc.text
-    width = len(index)
-    views = adoc.views
-
-    span_keys: dict[SpanKey, list[str]] = {}
-    for a, view in views.items():
-        for key in view.spans:
-            span_keys.setdefault(key, []).append(a)
-    for key, markers in span_keys.items():
-        start, end, label = key
-        if len(markers) < len(anns):
-            values: dict[str, str | None] = {}
-            for a in anns:
-                if a in markers:
-                    values[a] = "marked"
-                else:
-                    near = [
-                        k for k in views[a].spans if k[0] < end and start < k[1] and k[2] == label
-                    ] or [k for k in views[a].spans if k[0] < end and start < k[1]]
-                    values[a] = "; ".join(_describe_span(text, k) for k in near) or None
-            out.append(
-                Disagreement(
-                    doc_id=adoc.id,
-                    kind="span",
-                    item=_describe_span(text, key),
-                    values=values,
-                    start=start,
-                    end=end,
-                )
-            )
-        if len(markers) < 2:
-            continue
-        for attr, adef in schema.spans[label].attributes.items():
-            row: list[str | None] = [None] * width
-            for a in markers:
-                row[index[a]] = _value(views[a].spans[key].attrs, attr, adef)
-            attr_units[f"{label}.{attr}"].rows.append(row)
-            given = {row[index[a]] for a in markers}
-            if len(given) > 1:
-                out.append(
-                    Disagreement(
-                        doc_id=adoc.id,
-                        kind="span_attribute",
-                        item=_describe_span(text, key),
-                        attribute=f"{label}.{attr}",
-                        values={a: row[index[a]] if a in markers else None for a in anns},
-                        start=start,
-                        end=end,
-                    )
-                )
-
-    rel_keys: dict[RelKey, list[str]] = {}
-    for a, view in views.items():
-        for rkey in view.relations:
-            rel_keys.setdefault(rkey, []).append(a)
-    for rkey, markers in rel_keys.items():
-        head, _tail, label = rkey
-        if len(markers) < len(anns):
-            out.append(
-                Disagreement(
-                    doc_id=adoc.id,
-                    kind="relation",
-                    item=_describe_rel(text, rkey),
-                    values={a: "marked" if a in markers else None for a in anns},
-                    start=head[0],
-                    end=head[1],
-                )
-            )
-        if len(markers) < 2:
-            continue
-        for attr, adef in schema.relations[label].attributes.items():
-            row = [None] * width
-            for a in markers:
-                row[index[a]] = _value(views[a].relations[rkey].attrs, attr, adef)
-            attr_units[f"{label}.{attr}"].rows.append(row)
-            if len({row[index[a]] for a in markers}) > 1:
-                out.append(
-                    Disagreement(
-                        doc_id=adoc.id,
-                        kind="relation_attribute",
-                        item=_describe_rel(text, rkey),
-                        attribute=f"{label}.{attr}",
-                        values={a: row[index[a]] if a in markers else None for a in anns},
-                        start=head[0],
-                        end=head[1],
-                    )
-                )
-
-    for name, adef in schema.doc_labels.items():
-        row = [None] * width
-        for a in anns:
-            row[index[a]] = _value(views[a].doc.doc_labels, name, adef)
-        doc_units[name].rows.append(row)
-        if len({row[index[a]] for a in anns}) > 1:
-            out.append(
-                Disagreement(
-                    doc_id=adoc.id,
-                    kind="doc_label",
-                    item=f"document label {name}",
-                    attribute=name,
-                    values={a: row[index[a]] for a in anns},
-                )
-            )
 
 
 def agreement(
