@@ -31,10 +31,8 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
 import tempfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -58,9 +56,20 @@ NUM_PERM = 128
 SHINGLE_WORDS = 5
 """Words per shingle: long enough that two unrelated news articles share almost none."""
 
-_TOKEN = re.compile(r"\w+")
-_MASK64 = (1 << 64) - 1
 _CACHE_KIB = 8 * 1024
+
+# Word characters: ASCII letters, digits, underscore, and every non-ASCII byte (letters of other
+# scripts, emoji); everything else in ASCII separates words.  Working on UTF-8 bytes with a
+# 256-entry table is ~4x faster than a Unicode ``\w+`` regex, which dominated ingest time.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_") | frozenset(range(128, 256))
+_SEPARATE = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
+# Non-ASCII punctuation and spaces common in news text, which must separate words too.
+_UNICODE_SEPARATORS = tuple(
+    c.encode("utf-8")
+    for c in "\u00a0\u2009\u202f\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00ab\u00bb"
+)
+_POLY = 0x100000001B3  # odd, so invertible mod 2**64
+_POLY_INV = pow(_POLY, -1, 1 << 64)
 
 
 def _constants(name: str, count: int) -> np.ndarray:
@@ -72,24 +81,56 @@ def _constants(name: str, count: int) -> np.ndarray:
     return out
 
 
-_SHINGLE_MUL = _constants("shingle", SHINGLE_WORDS)
+_SHINGLE_MUL = _constants("shingle", SHINGLE_WORDS + 1)
 _PERM_A = _constants("perm-a", NUM_PERM)
 _PERM_B = _constants("perm-b", NUM_PERM)
-_BAND_MUL = _constants("band", NUM_PERM)
+_BAND_MUL = _constants("band", NUM_PERM + 1)
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.uint64)
+    out[0] = 1
+    out[1:] = base
+    return np.cumprod(out, out=out)
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """One 64-bit hash per word of the case-folded ``text``, in order.
+
+    A word is a maximal run of ASCII letters, digits, ``_`` and non-ASCII characters; ASCII
+    punctuation and whitespace, and the common Unicode spaces, dashes, quotes, ellipsis and
+    guillemets separate words.  The hash of a word is the polynomial
+    ``sum(byte[j] * P**j) mod 2**64`` of its UTF-8 bytes, computed for all words at once from one
+    prefix sum (shifted back by ``P**-start``).
+    """
+    raw = text.casefold().encode("utf-8")
+    if not raw.isascii():
+        for sep in _UNICODE_SEPARATORS:
+            if sep in raw:
+                raw = raw.replace(sep, b" ")
+    data = np.frombuffer(raw.translate(_SEPARATE), dtype=np.uint8)
+    is_word = np.empty(len(data) + 2, dtype=bool)
+    is_word[0] = is_word[-1] = False
+    np.not_equal(data, 32, out=is_word[1:-1])
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1])
+    if not len(edges):
+        return np.empty(0, dtype=np.uint64)
+    starts, ends = edges[0::2], edges[1::2]
+    n = len(data)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(data * _powers(_POLY, n), out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * _powers(_POLY_INV, n)[starts]
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``k``-shingles of ``text`` (case-folded).
+    """Sorted unique 64-bit hashes of the word ``k``-shingles of ``text`` (see :func:`word_hashes`).
 
-    A text of fewer than ``k`` words is one shingle; a text without any word character (only
-    punctuation or emoji) has none, and then takes part in exact de-duplication only.
+    A text of fewer than ``k`` words is one shingle; a text without any word has none, and then
+    takes part in exact de-duplication only.
     """
-    words = _TOKEN.findall(text.casefold())
-    if not words:
-        return np.empty(0, dtype=np.uint64)
-    h = np.fromiter(
-        (zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words)
-    )
+    h = word_hashes(text)
+    if not len(h):
+        return h
     k = min(k, len(h))
     n = len(h) - k + 1
     s = h[:n] * _SHINGLE_MUL[0]
@@ -141,13 +182,21 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def _signed(value: int) -> int:
-    """A 64-bit unsigned value as SQLite's signed INTEGER."""
+_TAG_TEXT, _TAG_ID, _TAG_BAND = 0, 1, 2
+
+
+def _key(value: int, tag: int) -> int:
+    """A 64-bit hash as SQLite's signed INTEGER, its two low bits replaced by a kind tag.
+
+    Text digests, id hashes and band keys share one table (one B-tree to update per article
+    instead of three); the tag keeps the kinds apart.
+    """
+    value = (value & ~3 & ((1 << 64) - 1)) | tag
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _digest(text: str) -> int:
-    return _signed(int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little"))
+def _hash64(data: str) -> int:
+    return int.from_bytes(hashlib.sha256(data.encode("utf-8")).digest()[:8], "little")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +219,11 @@ class Verdict:
 class DedupeIndex:
     """Articles seen so far, on disk, queried one article at a time.
 
+    Two tables: ``docs`` (article number, id, text), appended in order, and ``keys`` (tagged
+    64-bit key -> number of the first article that had it) holding each article's text digest,
+    id hash and LSH band keys.  A key found is only a lead: the text, the id or the shingle
+    similarity is always checked against the stored article before a verdict is given.
+
     Use as a context manager (or call :meth:`close`): the SQLite file lives in a private
     temporary directory under ``directory`` (default: the system temporary directory).
     """
@@ -183,7 +237,7 @@ class DedupeIndex:
     ) -> None:
         self.threshold = threshold
         self.bands, self.rows = lsh_params(threshold)
-        self._band_offsets = np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        self._band_salt = _constants("band-salt", self.bands)
         self._tmp = tempfile.TemporaryDirectory(prefix=".backchannel-ingest-", dir=directory)
         self._db = sqlite3.connect(Path(self._tmp.name) / "index.sqlite", isolation_level=None)
         self._db.executescript(
@@ -192,15 +246,11 @@ class DedupeIndex:
             PRAGMA synchronous = OFF;
             PRAGMA temp_store = FILE;
             PRAGMA cache_size = -{int(cache_kib)};
-            CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL, digest INTEGER NOT NULL,
-                               text TEXT NOT NULL);
-            CREATE INDEX docs_digest ON docs (digest);
-            CREATE UNIQUE INDEX docs_id ON docs (id);
-            CREATE TABLE bands (key INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+            CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL, text TEXT NOT NULL);
+            CREATE TABLE keys (key INTEGER PRIMARY KEY, n INTEGER NOT NULL);
             BEGIN;
             """
         )
-        self._placeholders = ",".join("?" * self.bands)
         self._count = 0
 
     def __enter__(self) -> DedupeIndex:
@@ -225,65 +275,61 @@ class DedupeIndex:
     def _band_keys(self, shingle_hashes: np.ndarray) -> list[int]:
         sig = minhash(shingle_hashes)[: self.bands * self.rows].reshape(self.bands, self.rows)
         mixed = (sig * _BAND_MUL[: self.rows]).sum(axis=1, dtype=np.uint64)
-        mixed ^= self._band_offsets
+        mixed ^= self._band_salt
         mixed ^= mixed >> np.uint64(33)
         mixed *= _BAND_MUL[-1]
-        return [_signed(int(v)) for v in mixed]
+        return [_key(int(v), _TAG_BAND) for v in mixed]
 
     def check(self, doc_id: str, text: str) -> Verdict:
         """Compare an article with every article added so far, without adding it."""
-        verdict, _ = self._check(doc_id, text)
-        return verdict
+        return self._check(doc_id, text)[0]
 
-    def _check(self, doc_id: str, text: str) -> tuple[Verdict, tuple[int, np.ndarray, list[int]]]:
-        digest = _digest(text)
-        db = self._db
-        id_taken = False
-        for other_id, other_text in db.execute(
-            "SELECT id, text FROM docs WHERE digest = ? OR id = ? ORDER BY n", (digest, doc_id)
-        ):
-            if other_text == text:
-                return Verdict(exact_of=other_id), (digest, np.empty(0, np.uint64), [])
-            id_taken = id_taken or other_id == doc_id
+    def _check(self, doc_id: str, text: str) -> tuple[Verdict, list[int]]:
+        """The verdict, and the keys to store if the article is added."""
+        text_key = _key(_hash64(text), _TAG_TEXT)
+        id_key = _key(_hash64(doc_id), _TAG_ID)
         hashes = shingles(text)
-        if not len(hashes):
-            return Verdict(id_taken=id_taken), (digest, hashes, [])
-        keys = self._band_keys(hashes)
-        best: tuple[float, str] | None = None
-        candidates = db.execute(
-            "SELECT id, text FROM docs WHERE n IN "
-            f"(SELECT n FROM bands WHERE key IN ({self._placeholders})) ORDER BY n",
+        band_keys = self._band_keys(hashes) if len(hashes) else []
+        keys = [text_key, id_key, *band_keys]
+        found = self._db.execute(
+            "SELECT keys.key, docs.n, docs.id, docs.text FROM keys JOIN docs USING (n) "
+            f"WHERE keys.key IN ({','.join('?' * len(keys))}) ORDER BY docs.n",
             keys,
         ).fetchall()
-        for other_id, other_text in candidates:
-            sim = jaccard(hashes, shingles(other_text))
-            if sim >= self.threshold and (best is None or sim > best[0]):
-                best = (sim, other_id)
+        id_taken = False
+        best: tuple[float, str] | None = None
+        seen: set[int] = set()
+        for key, n, other_id, other_text in found:
+            if key == text_key and other_text == text:
+                return Verdict(exact_of=other_id), keys
+            if key == id_key and other_id == doc_id:
+                id_taken = True
+            if key & 3 == _TAG_BAND and n not in seen:
+                seen.add(n)
+                sim = jaccard(hashes, shingles(other_text))
+                if sim >= self.threshold and (best is None or sim > best[0]):
+                    best = (sim, other_id)
         if best is None:
-            return Verdict(id_taken=id_taken), (digest, hashes, keys)
-        return (
-            Verdict(id_taken=id_taken, near_of=best[1], similarity=round(best[0], 4)),
-            (digest, hashes, keys),
-        )
+            return Verdict(id_taken=id_taken), keys
+        return Verdict(id_taken=id_taken, near_of=best[1], similarity=round(best[0], 4)), keys
 
     def check_and_add(self, doc_id: str, text: str) -> Verdict:
         """Check an article, then add it unless it is an exact duplicate or its id is taken."""
-        verdict, (digest, _, keys) = self._check(doc_id, text)
+        verdict, keys = self._check(doc_id, text)
         if verdict.exact_of is None and not verdict.id_taken:
-            self._insert(doc_id, text, digest, keys)
+            self._insert(doc_id, text, keys)
         return verdict
 
     def add(self, doc_id: str, text: str) -> None:
         """Add an article unconditionally (its id must be new)."""
         hashes = shingles(text)
-        keys = self._band_keys(hashes) if len(hashes) else []
-        self._insert(doc_id, text, _digest(text), keys)
+        keys = [_key(_hash64(text), _TAG_TEXT), _key(_hash64(doc_id), _TAG_ID)]
+        if len(hashes):
+            keys += self._band_keys(hashes)
+        self._insert(doc_id, text, keys)
 
-    def _insert(self, doc_id: str, text: str, digest: int, keys: list[int]) -> None:
+    def _insert(self, doc_id: str, text: str, keys: list[int]) -> None:
         n = self._count
-        self._db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (n, doc_id, digest, text))
-        if keys:
-            self._db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(key, n) for key in keys]
-            )
+        self._db.execute("INSERT INTO docs VALUES (?, ?, ?)", (n, doc_id, text))
+        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", [(k, n) for k in keys])
         self._count += 1

@@ -16,6 +16,7 @@ from backchannel.annotation.dedupe import (
     lsh_params,
     minhash,
     shingles,
+    word_hashes,
 )
 
 VOCAB = ["talks", "summit", "minister", "Vienna", "call", "envoy", "deal", "grain", "the", "of"]
@@ -54,8 +55,26 @@ def test_shingles_are_case_and_punctuation_insensitive() -> None:
     assert np.array_equal(
         shingles("The envoy, met THE minister!"), shingles("the envoy met the minister")
     )
-    assert len(shingles("🤝 — !!")) == 0
+    # Unicode spaces, dashes and quotes separate words like their ASCII counterparts.
+    assert np.array_equal(
+        shingles("“Kyiv’s envoy”\u00a0— met  the…minister"),
+        shingles('"kyiv\'s envoy" - met the...minister'),
+    )
+    assert len(shingles("— !! ...")) == 0
     assert len(shingles("two words")) == 1
+    assert len(shingles("🤝🤝")) == 1  # non-ASCII characters are word characters
+
+
+def test_word_hashes_match_the_polynomial_definition() -> None:
+    text = "Café talks, 東京 summit_2 ok"
+    words = ["café", "talks", "東京", "summit_2", "ok"]
+    expected = []
+    for word in words:
+        value = 0
+        for j, byte in enumerate(word.encode("utf-8")):
+            value = (value + byte * pow(0x100000001B3, j, 1 << 64)) % (1 << 64)
+        expected.append(value)
+    assert word_hashes(text).tolist() == expected
 
 
 def test_minhash_estimate_agrees_with_exact_and_with_datasketch(
