@@ -214,10 +214,13 @@ def _plots(result: ScoreResult) -> tuple[str, str]:
     conf = result.counts.confusion
     names = [*labels, "(none)"]
     fig, ax = plt.subplots(figsize=(1.0 * len(names) + 2, 0.9 * len(names) + 1.5))
-    ax.imshow(np.log1p(conf), cmap="Blues")
+    shade = np.log1p(conf)
+    ax.imshow(shade, cmap="Blues")
+    dark = 0.6 * float(shade.max()) if shade.size else 0.0
     for i in range(conf.shape[0]):
         for j in range(conf.shape[1]):
-            ax.text(j, i, str(int(conf[i, j])), ha="center", va="center", fontsize=8)
+            colour = "white" if shade[i, j] > dark > 0 else "black"
+            ax.text(j, i, str(int(conf[i, j])), ha="center", va="center", fontsize=8, color=colour)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("predicted label")

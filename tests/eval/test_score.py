@@ -270,3 +270,20 @@ def test_empty_files_give_undefined_figures(tmp_path: Path) -> None:
     assert out["meta"]["documents"] == 0
     assert out["spans"]["micro"]["strict"]["f1"] is None
     json.dumps(out, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_unordered_predictions_with_a_gap(tmp_path: Path) -> None:
+    # Predictions out of order and one missing: the index-by-offset path, with --allow-missing.
+    golds = [doc(f"d{i}", [(0, 5, "ACTOR")]) for i in range(5)]
+    preds = [golds[i] for i in (4, 2, 0, 1)]
+    g, p = write_pair(tmp_path, golds, preds)
+    res = score(g, p, allow_missing=True, bootstrap=0)
+    assert res.meta["missing_predictions"] == 1
+    strict = res.to_dict()["spans"]["micro"]["strict"]
+    assert (strict["COR"], strict["MIS"]) == (4, 1)
+
+
+def test_byte_order_mark_and_blank_lines(tmp_path: Path) -> None:
+    g, p = write_pair(tmp_path, [doc("d1", [(0, 5, "ACTOR")])], [doc("d1", [(0, 5, "ACTOR")])])
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes() + b"\n\n")
+    assert score(g, p, bootstrap=0).values["spans.micro.strict.f1"] == 1.0
