@@ -399,7 +399,7 @@ class EventsWriter:
         self.csv = csv
         self.batch_size = batch_size
         self.rows = 0
-        self.contacts: set[str] = set()
+        self.contacts = 0
         self.graph = EventGraph()
         self._batch: list[dict[str, Any]] = []
         self._pq: Any = None
@@ -407,11 +407,15 @@ class EventsWriter:
         self._schema = _arrow_schema()
 
     def add(self, rows: Iterable[ContactEvent]) -> None:
+        contacts = set()
         for row in rows:
             self._batch.append(msgspec.structs.asdict(row))
             self.graph.add(row)
             self.rows += 1
-            self.contacts.add(row.contact_id)
+            contacts.add(row.contact_id)
+        # rows of one contact always arrive in one call (one document), so counting per call
+        # needs no set of every contact id ever seen
+        self.contacts += len(contacts)
         if len(self._batch) >= self.batch_size:
             self._flush()
 
@@ -503,7 +507,7 @@ def write_events(
         edges = writer.graph.draw(graph) if graph is not None else len(writer.graph.edges)
     return EventsResult(
         documents=documents,
-        contacts=len(writer.contacts),
+        contacts=writer.contacts,
         rows=writer.rows,
         edges=edges,
         output=str(out),

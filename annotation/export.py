@@ -28,6 +28,7 @@ Layout of the folder::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -271,6 +272,7 @@ def export_dataset(
 
     with atomic_directory(out, overwrite=overwrite) as root:
         writers: dict[str, _SplitWriter] = {}
+        stack = contextlib.ExitStack()
         events_writer = None
         events_fh = None
         if events:
@@ -281,6 +283,10 @@ def export_dataset(
             csv_fh = open(root / "events" / "events.csv", "wb")  # noqa: SIM115
             events_writer = EventsWriter(events_fh, csv_fh)
         try:
+            if docbin:
+                from backchannel.annotation.docbin import fast_msgpack
+
+                stack.enter_context(fast_msgpack())
             docs = read_documents(gold, schema=schema)
             for doc in track(docs, "export", total=len(articles)) if progress else docs:
                 name = plan.assignment[doc.id]
@@ -295,6 +301,7 @@ def export_dataset(
             if events_writer is not None:
                 events_writer.close()
         finally:
+            stack.close()
             if events_fh is not None:
                 events_fh.close()
                 csv_fh.close()
