@@ -27,6 +27,7 @@ What it finds, in order (an earlier step claims tokens, so later steps never ove
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1094,10 +1095,11 @@ class _Pass:
         rule_spans = self.spans
         new: list[Found] = []
         for start, end, label, score, reason in items:
-            span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is None or len(span) == 0:
+            # token range covering [start, end): bisect, not Doc.char_span (linear per call)
+            s = max(bisect_right(self.idx, start) - 1, 0)
+            e = bisect_left(self.idx, end)
+            if e <= s:
                 continue
-            s, e = span.start, span.end
             attrs = dict(memo.get(f"{label}|{self.doc.text[start:end].lower()}", {}))
             if not attrs:
                 best = None
