@@ -57,6 +57,7 @@ SHINGLE_WORDS = 5
 """Words per shingle: long enough that two unrelated news articles share almost none."""
 
 _CACHE_KIB = 8 * 1024
+_CHUNK = 4096
 
 # Word characters: ASCII letters, digits, underscore, and every non-ASCII byte (letters of other
 # scripts, emoji); everything else in ASCII separates words.  Working on UTF-8 bytes with a
@@ -147,11 +148,18 @@ def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
     """MinHash signature (``NUM_PERM`` values) under multiply-add hash functions mod 2**64.
 
     The minimum is taken over full 64-bit values; the high 32 bits are kept (the low bits of a
-    multiply-add are weak).
+    multiply-add are weak).  Long texts are done in chunks of :data:`_CHUNK` shingles, so the
+    ``NUM_PERM x shingles`` work array stays under 4 MB even for a book-length article.
     """
-    values = np.multiply.outer(_PERM_A, shingle_hashes)
-    values += _PERM_B[:, None]
-    return values.min(axis=1) >> np.uint64(32)
+    sig: np.ndarray | None = None
+    for start in range(0, len(shingle_hashes), _CHUNK):
+        values = np.multiply.outer(_PERM_A, shingle_hashes[start : start + _CHUNK])
+        values += _PERM_B[:, None]
+        part = values.min(axis=1)
+        sig = part if sig is None else np.minimum(sig, part, out=sig)
+    if sig is None:
+        raise ValueError("a MinHash needs at least one shingle")
+    return sig >> np.uint64(32)
 
 
 def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:

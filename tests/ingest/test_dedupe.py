@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backchannel.annotation.dedupe import (
+    _PERM_A,
+    _PERM_B,
     NUM_PERM,
     DedupeIndex,
     jaccard,
@@ -92,6 +94,14 @@ def test_minhash_estimate_agrees_with_exact_and_with_datasketch(
     # Standard error of a 128-permutation estimate at J~0.84 is ~0.03: allow 3 sigma.
     assert abs(ours - exact) < 0.1
     assert abs(theirs - exact) < 0.1
+
+
+def test_minhash_of_a_long_text_is_computed_in_chunks_with_the_same_result() -> None:
+    rng = np.random.default_rng(0)
+    many = np.unique(rng.integers(0, 2**63, size=10_000, dtype=np.uint64))
+    one_pass = np.multiply.outer(_PERM_A, many)
+    one_pass += _PERM_B[:, None]
+    assert np.array_equal(minhash(many), one_pass.min(axis=1) >> np.uint64(32))
 
 
 def test_lsh_params_keep_recall_at_the_threshold() -> None:
