@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from msgspec.structs import astuple
 
-from backchannel.annotation.documents import validate_document
+from backchannel.annotation.documents import Relation, Span, validate_document
 from backchannel.annotation.errors import DocumentError
 from backchannel.annotation.schema import Schema
 from backchannel.eval.joining import Located, reread
@@ -32,6 +33,12 @@ from backchannel.eval.stance import polarity_confusion
 __all__ = ["BATCH", "BrowserDoc", "Counter"]
 
 BATCH = 1024
+# The flattening unpacks Span and Relation structs by position (msgspec ``astuple``, fast): fail
+# at import, not with wrong numbers, if the record layout ever changes.
+if Span.__struct_fields__[:6] != ("id", "start", "end", "label", "text", "attrs") or (
+    Relation.__struct_fields__[:5] != ("head", "tail", "label", "id", "attrs")
+):  # pragma: no cover
+    raise ImportError("backchannel.eval.counting expects the Span/Relation field order")
 _STATUS = {COR: "COR", INC: "INC", PAR: "PAR", MIS: "MIS", SPU: "SPU"}
 
 
@@ -204,54 +211,55 @@ class Counter:
         side.where.append((loc.path, loc.line, loc.offset))
         side.text_len.append(len(doc.text))
         spans = doc.spans
+        n = len(spans)
         base = len(side.starts)
-        keys = [(s.label, tuple(s.attrs.items())) for s in spans]
-        table = self._span_codes
-        try:
-            codes = [table[k] for k in keys]
-        except KeyError:
-            codes = []
-            for k in keys:
-                code = table.get(k)
-                if code is None:
-                    code = self._span_code(k)
+        side.per_doc.append(n)
+        if n:
+            # One C-level astuple per span, then columns by transposition: the per-span work
+            # stays out of the interpreter loop (Span fields: id start end label text attrs ...).
+            ids, starts, ends, labels, texts, attrs, *_ = zip(*map(astuple, spans), strict=True)
+            keys = list(zip(labels, map(tuple, map(dict.items, attrs)), strict=True))
+            try:
+                codes = list(map(self._span_codes.__getitem__, keys))
+            except KeyError:
+                codes = []
+                for k in keys:
+                    code = self._span_codes.get(k)
                     if code is None:
-                        raise self._invalid(loc) from None
-                codes.append(code)
-        side.codes.extend(codes)
-        side.starts.extend([s.start for s in spans])
-        side.ends.extend([s.end for s in spans])
-        side.per_doc.append(len(spans))
-        texts = [s.text for s in spans]
-        if texts.count(None) != len(texts):
-            text = doc.text
-            if any(
-                t is not None and t != text[s.start : s.end]
-                for t, s in zip(texts, spans, strict=True)
-            ):
+                        code = self._span_code(k)
+                        if code is None:
+                            raise self._invalid(loc) from None
+                    codes.append(code)
+            side.codes.extend(codes)
+            side.starts.extend(starts)
+            side.ends.extend(ends)
+            if texts.count(None) != n:
+                text = doc.text
+                if any(
+                    t is not None and t != text[a:b]
+                    for t, a, b in zip(texts, starts, ends, strict=True)
+                ):
+                    raise self._invalid(loc)
+            index = dict(zip(ids, range(base, base + n), strict=True))
+            if len(index) != n:
                 raise self._invalid(loc)
         rels = doc.relations
         if rels:
-            ids = {s.id: base + i for i, s in enumerate(spans)}
-            if len(ids) != len(spans):
+            if not n:
                 raise self._invalid(loc)
-            rtable = self._rel_codes
+            heads, tails, rlabels, _, rattrs, *_ = zip(*map(astuple, rels), strict=True)
+            rkeys = zip(rlabels, map(tuple, map(dict.items, rattrs)), strict=True)
             try:
-                rkeys = [(r.label, tuple(r.attrs.items())) for r in rels]
-                rcodes = [rtable.get(k) or self._rel_code(k) for k in rkeys]
+                rcodes = [self._rel_codes.get(k) or self._rel_code(k) for k in rkeys]
                 if None in rcodes:
                     raise KeyError
-                heads = [ids[r.head] for r in rels]
-                tails = [ids[r.tail] for r in rels]
+                side.r_head.extend(map(index.__getitem__, heads))
+                side.r_tail.extend(map(index.__getitem__, tails))
             except KeyError:
                 raise self._invalid(loc) from None
             side.r_doc.extend([self._n] * len(rels))
             side.r_lab.extend([c[0] for c in rcodes])  # type: ignore[index]
             side.r_pol.extend([c[1] for c in rcodes])  # type: ignore[index]
-            side.r_head.extend(heads)
-            side.r_tail.extend(tails)
-        elif len({s.id for s in spans}) != len(spans):
-            raise self._invalid(loc)
         if doc.doc_labels:
             try:
                 self.schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
