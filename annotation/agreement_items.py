@@ -128,6 +128,8 @@ def collect_units(
     text = adoc.text
     width = len(index)
     views = adoc.views
+    raw_title = next(iter(views.values())).doc.meta.get("title")
+    title = str(raw_title) if raw_title else None
 
     span_keys: dict[SpanKey, list[str]] = {}
     for a, view in views.items():
@@ -147,6 +149,7 @@ def collect_units(
                     values[a] = "; ".join(_describe_span(text, k) for k in near) or None
             out.append(
                 Disagreement(
+                    title=title,
                     doc_id=adoc.id,
                     kind="span",
                     item=_describe_span(text, key),
@@ -166,6 +169,7 @@ def collect_units(
             if len(given) > 1:
                 out.append(
                     Disagreement(
+                        title=title,
                         doc_id=adoc.id,
                         kind="span_attribute",
                         item=_describe_span(text, key),
@@ -185,6 +189,7 @@ def collect_units(
         if len(markers) < len(anns):
             out.append(
                 Disagreement(
+                    title=title,
                     doc_id=adoc.id,
                     kind="relation",
                     item=_describe_rel(text, rkey),
@@ -203,6 +208,7 @@ def collect_units(
             if len({row[index[a]] for a in markers}) > 1:
                 out.append(
                     Disagreement(
+                        title=title,
                         doc_id=adoc.id,
                         kind="relation_attribute",
                         item=_describe_rel(text, rkey),
@@ -221,6 +227,7 @@ def collect_units(
         if len({row[index[a]] for a in anns}) > 1:
             out.append(
                 Disagreement(
+                    title=title,
                     doc_id=adoc.id,
                     kind="doc_label",
                     item=f"document label {name}",

@@ -103,6 +103,7 @@ class Disagreement(msgspec.Struct, omit_defaults=True):
     ``values`` maps every annotator of the article to what they said: for ``span`` and
     ``relation`` items ``"marked"``, a nearby span they marked instead, or ``None``; for
     attributes and document labels the value (``None`` = not set, or item not marked).
+    ``title`` is the article's ``meta.title`` when it has one, to find it again.
     """
 
     doc_id: str
@@ -112,6 +113,7 @@ class Disagreement(msgspec.Struct, omit_defaults=True):
     attribute: str | None = None
     start: int | None = None
     end: int | None = None
+    title: str | None = None
 
 
 class BootstrapInfo(msgspec.Struct):

@@ -137,17 +137,32 @@ def _sections(
                 rows,
             )
         )
+    return sections
+
+
+def _disagreement_sections(
+    report: AgreementReport, max_disagreements: int | None
+) -> tuple[str, list[tuple[str, list[str], list[list[str]]]]]:
+    """The heading of the disagreement list, and one table per article to work through."""
     shown = report.disagreements
     if max_disagreements is not None:
         shown = shown[:max_disagreements]
-    names = report.annotators
-    rows = [_dis_row(d, names) for d in shown]
     title = f"Disagreements ({len(report.disagreements)}"
     if len(shown) < len(report.disagreements):
         title += f", first {len(shown)} shown"
     title += ")"
-    sections.append((title, ["document", "kind", "item", "attribute", *names], rows))
-    return sections
+    by_doc: dict[str, list[Disagreement]] = {}
+    for d in shown:
+        by_doc.setdefault(d.doc_id, []).append(d)
+    tables = []
+    for doc_id, items in by_doc.items():
+        names = list(items[0].values)
+        for d in items[1:]:
+            names += [a for a in d.values if a not in names]
+        heading = f"{doc_id}: {items[0].title}" if items[0].title else doc_id
+        rows = [_dis_row(d, names) for d in items]
+        tables.append((f"{heading} ({len(items)})", ["kind", "item", "attribute", *names], rows))
+    return title, tables
 
 
 def _prf_row(who: str, label: str, prf: PRF) -> list[str]:
@@ -171,7 +186,7 @@ def _dis_row(d: Disagreement, names: list[str]) -> list[str]:
         else:
             v = d.values[a]
             cells.append("—" if v is None else v)
-    return [d.doc_id, d.kind, d.item, d.attribute or "", *cells]
+    return [d.kind, d.item, d.attribute or "", *cells]
 
 
 def _header_lines(report: AgreementReport) -> list[str]:
@@ -192,6 +207,11 @@ def to_markdown(report: AgreementReport, *, max_disagreements: int | None = None
     for title, head, rows in _sections(report, max_disagreements):
         lines += ["", f"## {_md(title)}", ""]
         lines += _table(head, rows, escape=True) if rows else ["(none)"]
+    title, tables = _disagreement_sections(report, max_disagreements)
+    lines += ["", f"## {_md(title)}"]
+    for heading, head, rows in tables:
+        lines += ["", f"### {_md(heading)}", ""]
+        lines += _table(head, rows, escape=True)
     return "\n".join(lines) + "\n"
 
 
@@ -218,6 +238,11 @@ def to_html(report: AgreementReport, *, max_disagreements: int | None = None) ->
     for title, head, rows in _sections(report, max_disagreements):
         out.append(f"<h2>{html.escape(title)}</h2>")
         out += _table(head, rows, escape=False) if rows else ["<p>(none)</p>"]
+    title, tables = _disagreement_sections(report, max_disagreements)
+    out.append(f"<h2>{html.escape(title)}</h2>")
+    for heading, head, rows in tables:
+        out.append(f"<h3>{html.escape(heading)}</h3>")
+        out += _table(head, rows, escape=False)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

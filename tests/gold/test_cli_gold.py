@@ -40,10 +40,11 @@ def test_agree_markdown_to_file(runner: CliRunner, annotations_path: Path, tmp_p
     md = out.read_text()
     assert md.startswith("# Inter-annotator agreement")
     assert "| alice / bob | 2 | 0.875 | 1.000 | 0.857 |" in md
-    assert "## Disagreements (" in md
-    assert "| d1 | doc_label | document label relevant | relevant | yes | yes | no |" in md
-    # d2 was not annotated by carol
-    assert "(did not annotate)" in md
+    assert "## Disagreements (13)" in md
+    assert "### d1 (11)" in md
+    assert "| doc_label | document label relevant | relevant | yes | yes | no |" in md
+    # d2 was not annotated by carol: its table has no carol column
+    assert "### d2 (2)\n\n| kind | item | attribute | alice | bob |\n" in md
 
 
 def test_agree_with_gold_adds_quality(
@@ -74,7 +75,11 @@ def test_html_escapes_everything(runner: CliRunner, tmp_path: Path) -> None:
     text = "Rome <b>met</b> Paris"
     docs = [
         Document(
-            id="d&1", text=text, annotator=evil, spans=[Span(id="s", start=0, end=4, label="ACTOR")]
+            id="d&1",
+            text=text,
+            meta={"title": "<i>Title</i>"},
+            annotator=evil,
+            spans=[Span(id="s", start=0, end=4, label="ACTOR")],
         ),
         Document(
             id="d&1",
@@ -94,6 +99,7 @@ def test_html_escapes_everything(runner: CliRunner, tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;met&lt;/" in page
     assert "d&amp;1" in page
+    assert "<h3>d&amp;1: &lt;i&gt;Title&lt;/i&gt; (2)</h3>" in page
     md = runner.invoke(app, ["agree", str(path), "--bootstrap", "0"]).stdout
     assert "<script>" not in md
 
