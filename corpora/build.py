@@ -548,8 +548,19 @@ def render_stats(st: CorpusStats, schema: Schema) -> str:
     ]
     for name, n in _order(st.span_labels, schema, "span"):
         lines.append(f"| span label | {name} | {n} |")
+    countries: list[tuple[str, int]] = []
     for name, n in _order(st.span_attrs, schema, "attr"):
+        if name.startswith("ACTOR.country = "):
+            countries.append((name.removeprefix("ACTOR.country = "), n))
+            continue
         lines.append(f"| span attribute | {name} | {n} |")
+    if countries:  # one row: ~80 rows of country codes would drown the table
+        countries.sort(key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{code} {n}" for code, n in countries)
+        lines.append(
+            f"| span attribute | ACTOR.country ({len(countries)} codes): {shown} | "
+            f"{sum(n for _, n in countries)} |"
+        )
     for name, n in _order(st.relation_labels, schema, "relation"):
         lines.append(f"| relation label | {name} | {n} |")
     for name, n in _order(st.relation_attrs, schema, "attr"):
