@@ -148,3 +148,14 @@ def test_readme_table_is_generated_and_current(corpus):
     assert build.STATS_START in readme and build.STATS_END in readme
     assert readme == corpus.readme
     assert f"**{corpus.stats.documents}** documents" in readme
+
+
+def test_ingest_of_the_raw_articles_reproduces_the_gold_texts_and_ids(gold, tmp_path, runner):
+    """articles.jsonl is what `backchannel ingest` consumes: CRLF and NFD must come out as gold."""
+    from backchannel.annotation.cli import app
+
+    out = tmp_path / "corpus.jsonl"
+    result = runner.invoke(app, ["ingest", str(ARTICLES), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ingested = {d.id: d.text for d in read_documents(out)}
+    assert ingested == {d.id: d.text for d in gold}
