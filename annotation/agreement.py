@@ -150,8 +150,8 @@ def compute_agreement(
     rels[:, :, 0] = rels[:, :, 1:].sum(axis=2)
 
     s_pair, s_mean = _f1_tables(strict, resamples, seed, confidence)
-    o_pair, o_mean = _f1_tables(overlap, resamples, seed + 1, confidence)
-    r_pair, r_mean = _f1_tables(rels, resamples, seed + 2, confidence)
+    o_pair, o_mean = _f1_tables(overlap, resamples, seed, confidence)
+    r_pair, r_mean = _f1_tables(rels, resamples, seed, confidence)
 
     pairs = []
     for k, (a, b) in enumerate(pair_list):
