@@ -21,13 +21,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from backchannel.annotation.errors import InputError, PublishError
 
 if TYPE_CHECKING:
     from backchannel.annotation.export_stats import SplitStats
     from backchannel.annotation.schema import Schema
 
-__all__ = ["CardInput", "load_agreement", "md", "render_card", "size_category", "validate_card"]
+__all__ = [
+    "AgreementRow",
+    "CardInput",
+    "agreement_rows",
+    "load_agreement",
+    "md",
+    "render_card",
+    "size_category",
+    "validate_card",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _HUB_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -114,29 +125,96 @@ def _figure(value: object) -> tuple[float, tuple[float, float] | None] | None:
     return point, None
 
 
-def agreement_rows(data: dict[str, Any], limit: int = 80) -> list[tuple[str, str, float, Any]]:
-    """Flatten the agreement JSON into ``(section, measure, value, ci)`` rows, depth <= 4."""
-    rows: list[tuple[str, str, float, Any]] = []
+_COUNT_KEYS = frozenset({"n", "pairs", "documents", "matched", "a", "b", "resamples", "seed"})
+_SECTIONS = ("overall", "per_label", "relations", "stance", "attributes", "doc_labels")
 
-    def walk(section: str, prefix: str, node: object, depth: int) -> None:
+
+class AgreementRow(msgspec.Struct, array_like=True):
+    """One agreement figure for the card: where it is, its value, interval and unit count."""
+
+    section: str
+    measure: str
+    value: float
+    ci: tuple[float, float] | None
+    n: int | None
+
+
+def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]:
+    """Flatten the agreement JSON of ``backchannel agree`` into card rows.
+
+    Reads defensively: from the sections ``overall``, ``per_label``, ``relations``, ``stance``,
+    ``attributes`` and ``doc_labels`` it takes every number or object with a recognised value
+    key (``f1``, ``value``, ``alpha``...) and optional interval (``ci_low``/``ci_high``,
+    ``ci: [low, high]``, ``low``/``high``...).  Counts (``n``, ``pairs``...) become the ``n`` of
+    their figure, lists (per-pair details, value lists) and nulls are skipped: nothing missing is
+    invented.
+    """
+    rows: list[AgreementRow] = []
+
+    def count_of(node: object) -> int | None:
+        if isinstance(node, dict):
+            n = node.get("n")
+            if isinstance(n, int) and not isinstance(n, bool):
+                return n
+        return None
+
+    def walk(section: str, prefix: str, node: object, parent: object, depth: int) -> None:
         if len(rows) >= limit or depth > 4:
             return
         fig = _figure(node)
         if fig is not None and prefix:
-            rows.append((section, prefix, fig[0], fig[1]))
+            n = count_of(node) if isinstance(node, dict) else count_of(parent)
+            rows.append(AgreementRow(section, prefix, fig[0], fig[1], n))
             if not isinstance(node, dict):
                 return
         if isinstance(node, dict):
             consumed = ("ci", *_POINT_KEYS, *(k for pair in _CI_PAIRS for k in pair))
             for key, child in node.items():
-                if fig is not None and prefix and key in consumed:
+                if key in _COUNT_KEYS or (fig is not None and prefix and key in consumed):
                     continue
-                walk(section, f"{prefix}.{key}" if prefix else str(key), child, depth + 1)
+                walk(section, f"{prefix}.{key}" if prefix else str(key), child, node, depth + 1)
 
-    for section in ("overall", "per_label", "attributes", "stance", "relations"):
+    for section in _SECTIONS:
         if section in data:
-            walk(section, "", data[section], 0)
+            walk(section, "", data[section], None, 0)
     return rows
+
+
+def _agreement_section(data: dict[str, Any], source: str | None) -> list[str]:
+    src = f" (from {md(source)})" if source else ""
+    out: list[str] = []
+    docs = data.get("documents")
+    people = data.get("annotators")
+    if isinstance(docs, int) and isinstance(people, list) and people:
+        names = ", ".join(md(p) for p in people)
+        out += [f"Measured on {docs} articles by {len(people)} annotators ({names}){src}.", ""]
+    elif src:
+        out += [f"Figures{src}.", ""]
+    rows = agreement_rows(data)
+    if not rows:
+        return [*out, "The agreement file holds no figure this card can read.", ""]
+    boot = data.get("bootstrap")
+    level = _number(boot.get("confidence")) if isinstance(boot, dict) else None
+    resamples = boot.get("resamples") if isinstance(boot, dict) else None
+    ci_head = f"{level * 100:g}% CI" if level is not None else "CI"
+    if level is not None and isinstance(resamples, int):
+        out += [
+            f"Intervals: bootstrap over articles, {resamples} resamples, {level * 100:g}% level. "
+            "Span and relation figures are mean pairwise F1; attributes and document labels "
+            "Cohen's kappa and Krippendorff's alpha; n is the number of units compared.",
+            "",
+        ]
+    table = [
+        [
+            md(r.section),
+            md(r.measure),
+            f"{r.value:.3f}",
+            f"[{r.ci[0]:.3f}, {r.ci[1]:.3f}]" if r.ci else "n/a",
+            "" if r.n is None else str(r.n),
+        ]
+        for r in rows
+    ]
+    return [*out, _table(["section", "measure", "value", ci_head, "n"], table), ""]
 
 
 class CardInput:
@@ -387,27 +465,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
             "",
         ]
     else:
-        rows_a = agreement_rows(inp.agreement)
-        src = f" (from {md(inp.agreement_source)})" if inp.agreement_source else ""
-        if rows_a:
-            out += [f"Figures{src}, with confidence intervals where the file gives them:", ""]
-            out.append(
-                _table(
-                    ["section", "measure", "value", "95% CI"],
-                    [
-                        [
-                            md(sec),
-                            md(name),
-                            f"{val:.3f}",
-                            f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
-                        ]
-                        for sec, name, val, ci in rows_a
-                    ],
-                )
-            )
-            out.append("")
-        else:
-            out += [f"The agreement file{src} holds no figure this card can read.", ""]
+        out += _agreement_section(inp.agreement, inp.agreement_source)
 
     # -- provenance
     out += ["## How the data was made", ""]

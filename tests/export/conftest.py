@@ -300,15 +300,30 @@ def fake_hub(monkeypatch: pytest.MonkeyPatch):
     hub.close()
 
 
+# The shape of ``backchannel agree --format json`` (hand-written, small): figures with
+# ci_low/ci_high, counts, nulls for undefined figures, per-pair lists the card leaves out.
 AGREEMENT = {
+    "documents": 35,
+    "annotators": ["ann_a", "ann_b", "<b>ann_c</b>"],
+    "bootstrap": {"resamples": 200, "seed": 0, "confidence": 0.9},
     "overall": {
-        "span_f1_strict": {"value": 0.812, "ci": [0.75, 0.87]},
-        "span_f1_overlap": {"estimate": 0.9, "low": 0.85, "high": 0.94},
-        "kappa": 0.5,
+        "strict": {"f1": 0.812, "ci_low": 0.75, "ci_high": 0.87, "pairs": 3},
+        "overlap": {"f1": 0.9, "ci_low": 0.85, "ci_high": 0.94, "pairs": 3},
     },
-    "per_label": {"ACTOR": {"f1": 0.88, "ci_low": 0.8, "ci_high": 0.93}, "VENUE": None},
-    "attributes": {"CHANNEL.modality": {"alpha": 0.7, "ci": {"low": 0.6, "high": 0.8}}},
-    "disagreements": [{"ignored": True}],
+    "per_label": {
+        "ACTOR": {"strict": {"f1": 0.88, "ci_low": 0.8, "ci_high": 0.93, "pairs": 3}},
+        "VENUE": {"strict": {"f1": None, "ci_low": None, "ci_high": None, "pairs": 0}},
+    },
+    "attributes": {
+        "CHANNEL.modality": {
+            "cohen_kappa": 0.7,
+            "krippendorff_alpha": 0.71,
+            "n": 104,
+            "pairs": [{"annotators": ["ann_a", "ann_b"], "cohen_kappa": 0.8, "n": 83}],
+            "values": ["actual", "planned"],
+        }
+    },
+    "disagreements": [{"doc_id": "x", "kind": "span", "item": "y", "values": {}}],
 }
 
 

@@ -136,12 +136,16 @@ def test_counts_in_the_card_are_computed(exported) -> None:
 
 def test_agreement_figures_with_intervals(exported) -> None:
     card = (exported.out / "README.md").read_text(encoding="utf-8")
-    assert "| overall | span\\_f1\\_strict | 0.812 | [0.750, 0.870] |" in card
-    assert "| overall | span\\_f1\\_overlap | 0.900 | [0.850, 0.940] |" in card
-    assert "| overall | kappa | 0.500 | n/a |" in card
-    assert "| per\\_label | ACTOR | 0.880 | [0.800, 0.930] |" in card
-    assert "| attributes | CHANNEL.modality | 0.700 | [0.600, 0.800] |" in card
-    assert "VENUE" not in card.split("## Annotator agreement")[1].split("##")[0]
+    section = card.split("## Annotator agreement")[1].split("\n## ")[0]
+    assert "Measured on 35 articles by 3 annotators (ann\\_a, ann\\_b, &lt;b&gt;" in section
+    assert "| section | measure | value | 90% CI | n |" in section
+    assert "| overall | strict | 0.812 | [0.750, 0.870] |  |" in section
+    assert "| overall | overlap | 0.900 | [0.850, 0.940] |  |" in section
+    assert "| per\\_label | ACTOR.strict | 0.880 | [0.800, 0.930] |  |" in section
+    assert "| attributes | CHANNEL.modality.cohen\\_kappa | 0.700 | n/a | 104 |" in section
+    assert "| attributes | CHANNEL.modality.krippendorff\\_alpha | 0.710 | n/a | 104 |" in section
+    assert "VENUE" not in section  # an undefined figure is left out, not shown as 0
+    assert "0.800 | n/a | 83" not in section  # per-pair details stay in the agreement report
 
 
 def test_card_escapes_user_text(exported) -> None:
