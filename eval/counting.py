@@ -64,10 +64,9 @@ class _Side:
     codes: list[int] = field(default_factory=list)
     per_doc: list[int] = field(default_factory=list)
     r_doc: list[int] = field(default_factory=list)
-    r_lab: list[int] = field(default_factory=list)
+    r_codes: list[tuple[int, int]] = field(default_factory=list)
     r_head: list[int] = field(default_factory=list)
     r_tail: list[int] = field(default_factory=list)
-    r_pol: list[int] = field(default_factory=list)
     where: list[tuple[str, int, int] | None] = field(default_factory=list)
     text_len: list[int] = field(default_factory=list)
 
@@ -248,18 +247,20 @@ class Counter:
             if not n:
                 raise self._invalid(loc)
             heads, tails, rlabels, _, rattrs, *_ = zip(*map(astuple, rels), strict=True)
-            rkeys = zip(rlabels, map(tuple, map(dict.items, rattrs)), strict=True)
+            rkeys = list(zip(rlabels, map(tuple, map(dict.items, rattrs)), strict=True))
             try:
-                rcodes = [self._rel_codes.get(k) or self._rel_code(k) for k in rkeys]
-                if None in rcodes:
-                    raise KeyError
+                try:
+                    rcodes = list(map(self._rel_codes.__getitem__, rkeys))
+                except KeyError:
+                    rcodes = [self._rel_codes.get(k) or self._rel_code(k) for k in rkeys]
+                    if None in rcodes:
+                        raise
                 side.r_head.extend(map(index.__getitem__, heads))
                 side.r_tail.extend(map(index.__getitem__, tails))
             except KeyError:
                 raise self._invalid(loc) from None
             side.r_doc.extend([self._n] * len(rels))
-            side.r_lab.extend([c[0] for c in rcodes])  # type: ignore[index]
-            side.r_pol.extend([c[1] for c in rcodes])  # type: ignore[index]
+            side.r_codes.extend(rcodes)
         if doc.doc_labels:
             try:
                 self.schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
@@ -290,8 +291,10 @@ class Counter:
             a["attrs"] = np.array(self._table_attrs, dtype=np.int64).reshape(-1, n_attr)[codes]
         else:
             a["attrs"] = np.zeros((0, n_attr), dtype=np.int64)
-        for key in ("r_doc", "r_lab", "r_head", "r_tail", "r_pol"):
+        for key in ("r_doc", "r_head", "r_tail"):
             a[key] = np.array(getattr(side, key), dtype=np.int64)
+        rc = np.array(side.r_codes, dtype=np.int64).reshape(-1, 2)
+        a["r_lab"], a["r_pol"] = rc[:, 0], rc[:, 1]
         if len(a["r_lab"]):
             bad = ~(
                 self.head_ok[a["r_lab"], a["full"][a["r_head"]]]
