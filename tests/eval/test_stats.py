@@ -123,6 +123,13 @@ def test_score_figures_are_rates_and_counts_add_up(docs: list, rnd: object) -> N
             assert value is None or 0.0 <= value <= 1.0, name
             lo, hi = res.intervals[name]
             assert lo is None or 0.0 <= lo <= hi <= 1.0, name
+    # The batch (all documents in one set of arrays) gives the sum of per-document matchings.
+    from scoring_helpers import counts
+
+    for schema in ("strict", "exact", "partial", "type"):
+        for cat in ("COR", "INC", "PAR", "MIS", "SPU"):
+            one_by_one = sum(counts(g, p)[schema][cat] for g, p in docs)
+            assert v[f"spans.micro.{schema}.{cat}"] == one_by_one
     n_gold = sum(len(g) for g, _ in docs)
     n_pred = sum(len(p) for _, p in docs)
     for schema in ("strict", "exact", "partial", "type"):
