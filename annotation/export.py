@@ -289,7 +289,13 @@ def export_dataset(
                 stack.enter_context(fast_msgpack())
             docs = read_documents(gold, schema=schema)
             for doc in track(docs, "export", total=len(articles)) if progress else docs:
-                name = plan.assignment[doc.id]
+                name = plan.assignment.get(doc.id)
+                if name is None:
+                    raise InputError(
+                        "document not seen in the first pass: the gold file changed during export",
+                        path=gold,
+                        doc_id=doc.id,
+                    )
                 writer = writers.get(name)
                 if writer is None:
                     writer = writers[name] = _SplitWriter(root, name, codec, batch_size, docbin)

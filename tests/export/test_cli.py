@@ -81,3 +81,18 @@ def test_events_bad_suffix(gold_file: Path, tmp_path: Path, runner) -> None:
         f"error: {tmp_path / 'e.json'}: event table must end in .parquet or .csv "
         "(for example events.parquet)\n"
     )
+
+
+def test_export_empty_gold(tmp_path: Path, runner) -> None:
+    gold = tmp_path / "empty.jsonl"
+    gold.write_text("\n", encoding="utf-8")
+    result = runner.invoke(app, ["export", str(gold), "-o", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert result.output == f"error: {gold}: no documents to export\n"
+    assert not (tmp_path / "d").exists()
+
+
+def test_export_help_lists_every_option(runner) -> None:
+    result = runner.invoke(app, ["export", "--help"])
+    for option in ("--splits", "--seed", "--agreement", "--overwrite", "--no-spacy", "--schema"):
+        assert option in result.output
