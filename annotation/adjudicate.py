@@ -62,6 +62,9 @@ class AdjudicateResult(msgspec.Struct):
 
 def _majority(values: list[str | None], min_votes: int) -> tuple[str | None, bool]:
     """(winner, decided): winner needs ``min_votes`` votes and a strict plurality."""
+    first = values[0] if values else None
+    if first is not None and all(v == first for v in values):  # the common case: unanimity
+        return (first, True) if len(values) >= min_votes else (None, False)
     counts = Counter(v for v in values if v is not None)
     if not counts:
         return None, True

@@ -147,3 +147,21 @@ def test_review_ids_are_stable(kit, diplomacy) -> None:
     a = adjudicate(group_documents(kit.annotations()), diplomacy)
     b = adjudicate(group_documents(kit.annotations()[::-1]), diplomacy)
     assert sorted(i.id for i in a.review) == sorted(i.id for i in b.review)
+
+
+@pytest.mark.parametrize(
+    ("values", "min_votes", "expected"),
+    [
+        (["a", "a", "b"], 2, ("a", True)),
+        (["a", "b"], 2, (None, False)),  # tie
+        (["a", "a"], 3, (None, False)),  # unanimous but too few votes
+        (["a", None, None], 2, (None, False)),  # one vote; unset is not a vote
+        ([None, None], 2, (None, True)),  # nobody set it: nothing to decide
+        (["a", "a", "b", "b", "c"], 2, (None, False)),
+        (["b"], 1, ("b", True)),
+    ],
+)
+def test_majority_rule(values, min_votes, expected) -> None:
+    from backchannel.annotation.adjudicate import _majority
+
+    assert _majority(values, min_votes) == expected
