@@ -48,6 +48,20 @@ def _regular(verb: str) -> tuple[str, str, str]:
     return third, past, ing
 
 
+def _plural(phrase: str) -> str:
+    """Plural of a title's last word: "foreign minister" -> "foreign ministers"."""
+    *head, last = phrase.lower().split(" ")
+    if last.endswith(("man", "woman")):
+        last = last[:-3] + "men"
+    elif last.endswith(("s", "sh", "ch", "x")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in _VOWELS:
+        last = last[:-1] + "ies"
+    elif not last.endswith("."):
+        last += "s"
+    return " ".join([*head, last])
+
+
 def inflect(entry: str) -> list[str]:
     """All forms of a verb entry: ``"speak:spoke:spoken by phone"`` -> speak/speaks/spoke/....
 
@@ -108,6 +122,8 @@ class Lexicon:
     seats: dict[str, str] = field(default_factory=dict)  # phrase -> iso3
     government_nouns: list[str] = field(default_factory=list)
     group_nouns: list[str] = field(default_factory=list)
+    organisation_nouns: list[str] = field(default_factory=list)
+    plural_titles: list[str] = field(default_factory=list)
     anon_determiners: set[str] = field(default_factory=set)
     anon_modifiers: set[str] = field(default_factory=set)
     anon_nouns: set[str] = field(default_factory=set)
@@ -216,6 +232,9 @@ def load_lexicon(data_dir: str | None = None) -> Lexicon:
             lex.seats[str(p)] = str(iso3)
     lex.government_nouns = [str(w) for w in raw["government_nouns"]]
     lex.group_nouns = [str(w) for w in raw["group_nouns"]]
+    lex.organisation_nouns = [str(w) for w in raw.get("organisation_nouns", [])]
+    titles = {t.lower() for t in lex.titles}
+    lex.plural_titles = sorted({_plural(t) for t in lex.titles} - titles)
     anon = raw["anonymous"]
     lex.anon_determiners = {str(w).lower() for w in anon["determiners"]}
     lex.anon_modifiers = {str(w).lower() for w in anon["modifiers"]}

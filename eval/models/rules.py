@@ -84,7 +84,36 @@ _DETS = {
     "new",
 }
 _ROLE_DETS = {"the", "his", "her", "their", "its", "our"}
-_QUANTIFIERS = {"two", "three", "four", "both", "all", "several", "rival", "warring", "opposing"}
+_PLACE_TITLES = {
+    "ambassador",
+    "envoy",
+    "special envoy",
+    "representative",
+    "special representative",
+    "high commissioner",
+    "consul",
+    "consul general",
+}
+_QUANTIFIERS = {
+    "two",
+    "three",
+    "four",
+    "both",
+    "all",
+    "several",
+    "rival",
+    "warring",
+    "opposing",
+    "each",
+    "other",
+    "some",
+    "many",
+    "most",
+    "visiting",
+    "exiled",
+    "senior",
+    "top",
+}
 _TITLE_MODIFIERS = {
     "former",
     "acting",
@@ -276,9 +305,10 @@ class RuleExtractor:
             by_kind.setdefault(kind, []).append(phrase)
         for kind, phrases in by_kind.items():
             add(self.common, "CHV", kind, phrases)
-        add(self.common, "TITLE", "", lex.titles)
+        add(self.common, "TITLE", "", [*lex.titles, *lex.plural_titles])
         add(self.common, "GOVN", "", lex.government_nouns)
         add(self.common, "GROUPN", "", lex.group_nouns)
+        add(self.common, "ORGN", "", lex.organisation_nouns)
         add(self.common, "ISSUE", "", lex.issue_heads)
         for modality, cues in lex.modality_cues.items():
             add(self.common, "MOD", modality, [" ".join(c) for c in cues])
@@ -494,14 +524,27 @@ class _Pass:
                 k -= 1
             elif not (plural and speech):
                 continue
-            if not self.free(k, i + 1):
+            end = self.place_tail(i + 1)
+            if not self.free(k, end):
                 continue
             attrs = {"actor_kind": "group" if plural else "person", "anonymous": "yes"}
             if country:
                 attrs["country"] = country
             if sector or "government" in self.lower[k:i] or "official" in self.lower[k : i + 1]:
                 attrs["sector"] = sector or "GOV"
-            self.claim(k, i + 1, "ACTOR", attrs, 0.7, "anonymous source: unnamed " + low)
+            self.claim(k, end, "ACTOR", attrs, 0.7, "anonymous source: unnamed " + low)
+
+    def place_tail(self, j: int, preps: tuple[str, ...] = ("in",)) -> int:
+        """End of "in Berlin" / "to London" / "for the Middle East" after token ``j``, or ``j``."""
+        if j + 1 >= self.n or self.lower[j] not in preps:
+            return j
+        k = j + 1
+        if self.lower[k] == "the" and self.is_cap(k + 1):
+            k += 1
+        m = k
+        while m < self.n and m - k < 4 and self.is_cap(m) and self.sent[m] == self.sent[j]:
+            m += 1
+        return m if m > k else j
 
     def titles(self) -> None:
         lex = self.lex
@@ -517,6 +560,15 @@ class _Pass:
                 start - 1 >= 0
                 and self.lower[start - 1] in _TITLE_MODIFIERS
                 and not self.taken[start - 1]
+            ):
+                start -= 1
+            # "Opposition MP", "Chief Cabinet Secretary", "Presidential spokesperson"
+            while (
+                start - 1 >= 0
+                and s - start < 2
+                and self.is_cap(start - 1)
+                and not self.taken[start - 1]
+                and not self.proper_end.get(start)
             ):
                 start -= 1
             adj = self.adjective_before(start)
@@ -544,6 +596,7 @@ class _Pass:
                     attrs["country"] = country
                 if self.sentence_start(start) and not capital:
                     continue
+                start = self.det_before(start)
                 f = self.claim(
                     start,
                     name_to,
@@ -555,12 +608,16 @@ class _Pass:
                 self.register_surname(f, e, name_to)
                 last_end = name_to
                 continue
-            det = start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS
-            if not det and country is None:
+            plural = title_words in lex.plural_titles
+            while start - 1 >= 0 and self.lower[start - 1] in _QUANTIFIERS:
+                start -= 1
+            det = start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS | {"a", "an"}
+            if not det and country is None and not plural and start == s:
                 continue
             if det:
-                start -= 1
-            plural = title_words.endswith("s") and not title_words.endswith("ss")
+                start = self.det_before(start)
+            if title_words in _PLACE_TITLES or title_words.rstrip("s") in _PLACE_TITLES:
+                e = self.place_tail(e, ("to", "in", "for"))
             attrs = {"actor_kind": "group" if plural else "role", "sector": sector}
             if country:
                 attrs["country"] = country
@@ -568,6 +625,21 @@ class _Pass:
                 start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(self.text[s:e])!r}"
             )
             last_end = e
+
+    def det_before(self, start: int) -> int:
+        """Include a determiner (and one lower-case adjective after it) before ``start``."""
+        if start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS | {"a", "an"}:
+            return start - 1
+        if (
+            start - 2 >= 0
+            and self.lower[start - 2] in _ROLE_DETS | {"a", "an"}
+            and self.text[start - 1].isalpha()
+            and self.text[start - 1].islower()
+            and not self.taken[start - 1]
+            and self.lower[start - 1] not in _ISSUE_STOP
+        ):
+            return start - 2
+        return start
 
     def register_surname(self, f: Found, name_start: int, name_end: int) -> None:
         words = [
@@ -577,6 +649,9 @@ class _Pass:
         ]
         if words:
             self.surnames.setdefault(words[-1], f)
+            if len(words) == 2 and len(words[0]) > 2:
+                # "Wang Lei" is later "Wang": family names come first in much of the world
+                self.first_names.setdefault(words[0], f)
             if len(words) >= 2:
                 self.fullnames.setdefault(tuple(words), f)
 
@@ -618,7 +693,7 @@ class _Pass:
     def seats_and_orgs(self) -> None:
         for cat, label_reason in (("SEAT", "seat of government"), ("ORG", "organisation")):
             for value, s, e in sorted(self.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
-                if not self.free(s, e):
+                if not self.free(s, e) or e in self.group_starts:
                     continue
                 start = s
                 if cat == "SEAT" and s - 1 >= 0 and self.lower[s - 1] == "the":
@@ -654,7 +729,11 @@ class _Pass:
 
     def bodies(self) -> None:
         """Government bodies and collectives: "the foreign ministry", "British diplomats"."""
-        for cat, kind, score in (("GOVN", "government", 0.7), ("GROUPN", "group", 0.55)):
+        for cat, kind, score in (
+            ("GOVN", "government", 0.7),
+            ("ORGN", "organisation", 0.6),
+            ("GROUPN", "group", 0.55),
+        ):
             for _, s, e in sorted(self.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
                 if not self.free(s, e):
                     continue
@@ -670,23 +749,27 @@ class _Pass:
                     while k < self.n and self.is_cap(k) and k - end < 4:
                         k += 1
                     end = k
+                quant = start
                 while start - 1 >= 0 and self.lower[start - 1] in _QUANTIFIERS:
                     start -= 1
+                if country is None and start == s:
+                    for cat, value, ps in self.proper_end.get(s, []):
+                        if cat in ("ORG", "SEAT", "COUNTRY") and self.free(ps, s):
+                            start, country = ps, value  # "EU leaders", "NATO allies"
                 det = start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS
+                det = det or (start < quant and self.lower[start] in ("both", "each", "all"))
                 capitalised = self.text[s][:1].isupper() and not self.sentence_start(s)
                 if country is None and not det and not capitalised:
                     continue
                 if country is None and not capitalised and kind == "group" and not det:
                     continue
-                if det:
+                if det and self.lower[start - 1 if start else 0] in _ROLE_DETS and start > 0:
                     start -= 1
                 if not self.free(start, end):
                     continue
-                plural = self.lower[e - 1].endswith("s")
-                attrs = {
-                    "actor_kind": kind if not (kind == "group" and not plural) else "group",
-                    "sector": "GOV",
-                }
+                attrs = {"actor_kind": kind, "sector": "GOV"}
+                if kind == "organisation":
+                    attrs = {"actor_kind": kind, "country": "IGO"}
                 if country:
                     attrs["country"] = country
                 self.claim(
@@ -764,14 +847,60 @@ class _Pass:
                 )
                 self.register_surname(f, j, k)
 
+    def appositive_names(self) -> None:
+        """ "Australia's prime minister, Hanna Whitlock," and "Ana Ruiz, the envoy,": persons."""
+        roles = [
+            f for f in self.spans if f.label == "ACTOR" and f.attrs.get("actor_kind") == "role"
+        ]
+        for f in roles:
+            c = f.token_end
+            if c + 2 < self.n and self.text[c] == "," and self.sent[c + 1] == f.sent:
+                e = self.name_end(c + 1, limit=4)
+                if e - (c + 1) >= 2 and self.free(c + 1, e):
+                    attrs = {"actor_kind": "person"}
+                    for key in ("country", "sector"):
+                        if key in f.attrs:
+                            attrs[key] = f.attrs[key]
+                    g = self.claim(
+                        c + 1,
+                        e,
+                        "ACTOR",
+                        attrs,
+                        0.7,
+                        f"name in apposition to {self.doc.text[f.start : f.end]!r}",
+                    )
+                    self.register_surname(g, c + 1, e)
+        for i in range(1, self.n - 2):
+            if self.text[i] != "," or self.lower[i + 1] not in ("the", "a", "an", "who", "whose"):
+                continue
+            j = i
+            while j - 1 >= 0 and i - j < 4 and self.is_cap(j - 1) and not self.taken[j - 1]:
+                j -= 1
+            if self.sentence_start(j) and i - j >= 3:
+                j += 1
+            if (
+                i - j >= 2
+                and self.free(j, i)
+                and not any(self.proper_at.get(k) for k in range(j, i))
+            ):
+                g = self.claim(
+                    j,
+                    i,
+                    "ACTOR",
+                    {"actor_kind": "person"},
+                    0.55,
+                    f"name before an apposition {self.text[i + 1]!r}",
+                )
+                self.register_surname(g, j, i)
+
     def repeated_surnames(self) -> None:
         if not self.surnames:
             return
         for i in range(self.n):
             w = self.text[i]
-            if self.taken[i] or w not in self.surnames:
+            if self.taken[i] or (w not in self.surnames and w not in self.first_names):
                 continue
-            first = self.surnames[w]
+            first = self.surnames.get(w) or self.first_names[w]
             if first.token_start <= i < first.token_end:
                 continue
             attrs = {"actor_kind": "person"}
@@ -806,10 +935,14 @@ class _Pass:
             )
             if excl and any(self.lower[e : e + len(w)] == w for w in excl):
                 continue
+            if not self.contact_sense(kind, s, e, is_verb):
+                continue
             for i in range(s, e):
                 used[i] = 1
             chosen.append((kind, s, e, is_verb))
         for kind, s, e, is_verb in sorted(chosen, key=lambda m: m[1]):
+            if is_verb and kind == "letter" and e - s > 1 and self.lower[e - 1] == "to":
+                e -= 1  # "wrote to": the contact is "wrote"
             if not is_verb:
                 while (
                     s - 1 >= 0
@@ -837,6 +970,21 @@ class _Pass:
             f.attrs = attrs
             self.channels.append(f)
             self.channel_verb[id(f)] = is_verb
+
+    def contact_sense(self, kind: str, s: int, e: int, is_verb: bool) -> bool:
+        """False for a trigger word used in another sense ("called the plan 'absurd'")."""
+        first = self.lower[s]
+        if is_verb and e - s == 1 and first in ("phone", "telephone", "host", "post"):
+            return self.lower[s - 1] in ("to", "will", "would", "did", "and") if s else False
+        if first in ("call", "calls", "called", "calling"):
+            ahead = self.text[e : min(e + 6, self.n)]
+            if any(q in ahead for q in ('"', "“", "‘", "'")):
+                return False  # "called the decision 'a gift'": naming, not phoning
+            if s >= 1 and self.lower[s - 1] in ("-", "so"):
+                return False  # "so-called"
+            if s >= 2 and self.lower[s - 2] == "what":
+                return False  # "what he called"
+        return True
 
     def window(self, s: int, e: int) -> tuple[int, int]:
         ss, se = self.sent_bounds[self.sent[s]]
@@ -1135,7 +1283,9 @@ class _Pass:
 
     # ------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[Found], list[FoundRelation]]:
+        self.group_starts = {st for _, st, _ in self.by_cat.get("GROUPN", [])}
         self.surnames: dict[str, Found] = {}
+        self.first_names: dict[str, Found] = {}
         self.fullnames: dict[tuple[str, ...], Found] = {}
         self.venue_candidates: list[tuple[int, int, str]] = []
         self.channels: list[Found] = []
@@ -1147,6 +1297,7 @@ class _Pass:
         self.seats_and_orgs()
         self.bodies()
         self.places()
+        self.appositive_names()
         self.repeated_surnames()
         self.said_names()
         self.repeated_surnames()
