@@ -134,6 +134,7 @@ class Lexicon:
     venue_heads: set[str] = field(default_factory=set)
     issue_heads: list[str] = field(default_factory=list)
     issue_of_heads: set[str] = field(default_factory=set)
+    issue_tails: set[str] = field(default_factory=set)
     issue_prepositions: list[str] = field(default_factory=list)
     stance_cues: dict[str, str] = field(default_factory=dict)  # phrase -> polarity
     speech_verbs: set[str] = field(default_factory=set)
@@ -246,6 +247,7 @@ def load_lexicon(data_dir: str | None = None) -> Lexicon:
     lex.venue_heads = {str(w).lower() for w in raw["venue_heads"]}
     lex.issue_heads = [str(w).lower() for w in raw["issue_heads"]]
     lex.issue_of_heads = {str(w).lower() for w in raw["issue_of_heads"]}
+    lex.issue_tails = {str(w).lower() for w in raw.get("issue_tails", [])}
     lex.issue_prepositions = [str(w).lower() for w in raw["issue_prepositions"]]
     for polarity, cues in raw["stance"].items():
         for cue in cues:

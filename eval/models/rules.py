@@ -94,6 +94,7 @@ _PLACE_TITLES = {
     "consul",
     "consul general",
 }
+_PLACE_PARTICLES = {"of", "de", "do", "da", "del", "di", "du", "la", "le", "sur", "upon", "on"}
 _QUANTIFIERS = {
     "two",
     "three",
@@ -309,7 +310,7 @@ class RuleExtractor:
         add(self.common, "GOVN", "", lex.government_nouns)
         add(self.common, "GROUPN", "", lex.group_nouns)
         add(self.common, "ORGN", "", lex.organisation_nouns)
-        add(self.common, "ISSUE", "", lex.issue_heads)
+        add(self.common, "ISSUE", "", [*lex.issue_heads, *sorted(lex.issue_of_heads)])
         for modality, cues in lex.modality_cues.items():
             add(self.common, "MOD", modality, [" ".join(c) for c in cues])
         add(self.common, "PRIV", "", [" ".join(c) for c in lex.private_cues])
@@ -765,6 +766,7 @@ class _Pass:
                     continue
                 if det and self.lower[start - 1 if start else 0] in _ROLE_DETS and start > 0:
                     start -= 1
+                end = self.place_tail(end)  # "the Iranian embassy in London"
                 if not self.free(start, end):
                     continue
                 attrs = {"actor_kind": kind, "sector": "GOV"}
@@ -790,8 +792,10 @@ class _Pass:
                 start = s
                 if s - 1 >= 0 and self.lower[s - 1] == "the" and cat == "COUNTRY":
                     start = s - 1
+                if e < self.n and (self.is_cap(e) and not self.sentence_start(e)):
+                    continue  # part of a longer name ("Mexico City", "Moscow State University")
                 if self.venue_context(s):
-                    self.venue_candidates.append((s, e, f"{cat.lower()} after a preposition"))
+                    self.venue_candidates.append((start, e, f"{cat.lower()} after a preposition"))
                     continue
                 prev = self.lower[s - 1] if s > 0 else ""
                 if prev in (
@@ -1035,7 +1039,7 @@ class _Pass:
                 and k - j < 5
                 and (
                     self.is_cap(k)
-                    or (self.lower[k] == "of" and k > j and self.is_cap(k + 1))
+                    or (self.lower[k] in _PLACE_PARTICLES and k > j and self.is_cap(k + 1))
                     or (self.text[k] in ("-", "'s") and k > j and self.is_cap(k + 1))
                 )
             ):
@@ -1086,7 +1090,9 @@ class _Pass:
                 while s - start > 1 and not self.text[start][:1].isupper():
                     start += 1
             end = e
-            head = self.lower[e - 1]
+            while end < self.n and self.lower[end] in lex.issue_tails and not self.taken[end]:
+                end += 1  # "trade agreement", "aid worker"
+            head = self.lower[end - 1]
             if end + 1 < self.n and self.lower[end] == "of":
                 k = end + 1
                 if k < self.n and self.lower[k] in _DETS:
@@ -1094,10 +1100,10 @@ class _Pass:
                 m = k
                 while (
                     m < self.n
-                    and m - k < 3
+                    and m - k < 4
                     and (
                         self.lower[m] not in _ISSUE_STOP
-                        and self.lower[m].replace("-", "").isalpha()
+                        and self.lower[m].replace("-", "").isalnum()
                     )
                 ):
                     m += 1
