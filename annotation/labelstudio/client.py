@@ -356,16 +356,23 @@ class Studio:
             )
         return int(ann.id)
 
-    def export_snapshot(self, project_id: int, *, timeout: float = EXPORT_TIMEOUT) -> bytes:
+    def export_snapshot(
+        self,
+        project_id: int,
+        *,
+        with_predictions: bool = False,
+        timeout: float = EXPORT_TIMEOUT,
+    ) -> bytes:
         """The whole project as Label Studio JSON, through one export snapshot.
 
-        Annotators and predictions are serialised as objects (by default the snapshot gives bare
-        ids); the snapshot is deleted afterwards so none pile up on the server.
+        Annotators are serialised as objects with their email (by default the snapshot gives
+        bare ids).  Each annotation already embeds the prediction it started from, so the
+        task-level predictions are expanded only on request.  The snapshot is deleted afterwards
+        so none pile up on the server.
         """
-        options = {
-            "annotations__completed_by": {"only_id": False},
-            "predictions": {"only_id": False},
-        }
+        options: dict[str, Any] = {"annotations__completed_by": {"only_id": False}}
+        if with_predictions:
+            options["predictions"] = {"only_id": False}
         with self.guard("creating an export snapshot"):
             snap = self._sdk.projects.exports.create(
                 project_id,
@@ -590,11 +597,11 @@ def pull(
             is written.
     """
     pid = studio.project_id(project)
-    users = studio.users()
+    # The snapshot names annotators by email (serialisation options), so no user listing.
     tasks = _decode_export(studio.export_snapshot(pid), None)
     stats = PullResult(output=str(output))
     write_documents(
-        documents_from_export(tasks, schema=schema, users=users, project_id=pid, stats=stats),
+        documents_from_export(tasks, schema=schema, project_id=pid, stats=stats),
         output,
     )
     return stats

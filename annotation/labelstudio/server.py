@@ -52,6 +52,7 @@ __all__ = [
     "ServerInfo",
     "ensure_installed",
     "read_token",
+    "seed_credentials",
     "server_environment",
     "start_server",
     "status",
@@ -285,6 +286,19 @@ def _credentials(data_dir: Path, username: str | None) -> tuple[str, str, str]:
     _write_secret(password_file, password)
     _write_secret(token_file, token)
     return user, password, token
+
+
+def seed_credentials(data_dir: str | Path, username: str, password: str, token: str) -> None:
+    """Fix the admin credentials of a new data directory before its first start.
+
+    Tests and benchmarks use this with fixed values so that the cached ``label-studio init``
+    template is reused across runs (a person's ``studio up`` gets random ones).
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "admin-user").write_text(username + "\n", encoding="utf-8")
+    _write_secret(data_dir / PASSWORD_FILE, password)
+    _write_secret(data_dir / TOKEN_FILE, token)
 
 
 # -- probing ------------------------------------------------------------------------------------

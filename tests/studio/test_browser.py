@@ -10,6 +10,7 @@ for the pinned label-studio version.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -155,4 +156,14 @@ def test_mouse_labels_in_the_web_ui_come_back_as_python_offsets(
     assert doc.text[got["ISSUE"][0] : got["ISSUE"][1]] == "ended.\nEnvoys"
     assert doc.doc_labels == {"relevant": "yes"}
     assert doc.annotator == studio_server.username
+    # The measured quirk behind offsets.text_matches: value.text across a line break.
+    (task,) = json.loads(studio.export_snapshot(pid))
+    stored = {
+        r["value"]["labels"][0]: r["value"].get("text")
+        for r in task["annotations"][0]["result"]
+        if r["type"] == "labels"
+    }
+    assert stored["VENUE"] == "Geneva"
+    # label-studio 1.23.2 writes the line break as backslash + n: text[start:end] is the truth.
+    assert stored["ISSUE"] == "ended.\\nEnvoys"
     assert doc.annotation is not None and doc.annotation.lead_time is not None

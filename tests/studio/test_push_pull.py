@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,19 +263,17 @@ def test_property_round_trip_through_the_real_server(
     title = f"prop-{uuid.uuid4().hex[:10]}"
     push(studio, title, docs, schema, predictions={d.id: [d] for d in docs}, model_version="gen")
     pid = studio.project_id(title)
-    tasks = json.loads(studio.export_snapshot(pid))  # predictions as the server stored them
+    tasks = json.loads(studio.export_snapshot(pid, with_predictions=True))
     for task in tasks:
         assert task["total_predictions"] == 1
         (prediction,) = task["predictions"]
         studio.create_annotation(
             task["id"], prediction["result"], parent_prediction=prediction["id"]
         )
-    out = Path(f"/tmp/{title}.jsonl")
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pulled.jsonl"
         pull(studio, title, out, schema)
         pulled = {d.id: d for d in read_documents(out, schema=schema)}
-    finally:
-        out.unlink(missing_ok=True)
     assert set(pulled) == {d.id for d in docs}
     for original in docs:
         assert content(pulled[original.id]) == content(original)
