@@ -16,7 +16,7 @@ Model directory (written atomically)::
 
     models/spacy/
       pipeline/        the trained spaCy pipeline (spacy.load-able; model-best)
-      config.cfg       the exact training config
+      config.cfg       the exact training config (paths.train/dev left null)
       attributes.json  {"ACTOR|the kremlin": {"actor_kind": "government", ...}, ...}
       meta.json        {"model": "spacy", "version", "documents", "spans", "epochs", "base",
                         "spacy", "scores": {...dev scores...}, "gold_sha256"}
@@ -303,6 +303,8 @@ class SpacyModel:
             }
             with atomic_directory(out_dir, overwrite=options.overwrite) as target:
                 shutil.copytree(best, target / "pipeline")
+                config["paths"]["train"] = None  # temporary files: pass --paths.train to re-run
+                config["paths"]["dev"] = None
                 config.to_disk(target / "config.cfg")
                 (target / "attributes.json").write_text(
                     json.dumps(_attribute_memo(docs), indent=1, ensure_ascii=False) + "\n",

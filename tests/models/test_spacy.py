@@ -81,3 +81,22 @@ def test_missing_base_pipeline_is_a_clear_error(tmp_path, schema):
             tmp_path / "gold.jsonl", tmp_path / "m", TrainOptions(base="xx_not_installed")
         )
     assert not (tmp_path / "m").exists()
+
+
+def test_base_pipeline_components_are_sourced_and_frozen(tmp_path, schema):
+    import spacy
+
+    from backchannel.annotation.documents import write_documents
+
+    base = spacy.blank("en")
+    base.add_pipe("sentencizer")
+    base.to_disk(tmp_path / "base")
+    write_documents(tiny_gold(), tmp_path / "gold.jsonl")
+    model = SpacyModel(schema=schema)
+    opts = TrainOptions(base=str(tmp_path / "base"), epochs=1)
+    model.train(tmp_path / "gold.jsonl", tmp_path / "m", opts)
+    assert model.nlp.pipe_names == ["sentencizer", "spancat"]
+    cfg = (tmp_path / "m" / "config.cfg").read_text(encoding="utf-8")
+    assert 'frozen_components = ["sentencizer"]' in cfg
+    [pred] = model.predict([Document(id="x", text="The Kremlin said nothing.")])
+    validate_document(pred, schema)
