@@ -94,6 +94,8 @@ _PLACE_TITLES = {
     "consul",
     "consul general",
 }
+# Cues read after the trigger too: "the talks were suspended", "the summit will be held".
+_AFTER_MODALITIES = {"refused", "halted", "planned"}
 _PLACE_PARTICLES = {"of", "de", "do", "da", "del", "di", "du", "la", "le", "sur", "upon", "on"}
 _QUANTIFIERS = {
     "two",
@@ -1011,7 +1013,7 @@ class _Pass:
             if any(self.taken[cs:ce]):
                 continue
             before = lo <= cs and ce <= s
-            after = e <= cs and ce <= hi and modality in ("refused", "halted")
+            after = e <= cs and ce <= hi and modality in _AFTER_MODALITIES
             if before or after:
                 found.setdefault(modality, " ".join(self.text[cs:ce]))
         for modality in self.lex.modality_priority:
