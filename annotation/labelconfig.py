@@ -5,8 +5,8 @@ as one more relation label written ``name:value`` (``role:initiator``, ``polarit
 the relation label itself; the converter in ``labelstudio/convert.py`` splits them back.  Span
 attributes are per-region ``Choices`` shown only when a region of their label is selected;
 document labels are plain ``Choices`` (only these carry ``required``: Label Studio would demand a
-required per-region attribute on regions of every label).  Every name and text goes through XML escaping, because a
-schema is user input and Label Studio renders the config as HTML.
+required per-region attribute on regions of every label).  Every name and text goes through XML
+escaping, because a schema is user input and Label Studio renders the config as HTML.
 """
 
 from __future__ import annotations
