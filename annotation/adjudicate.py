@@ -29,10 +29,10 @@ import msgspec
 
 from backchannel.annotation.annotation_set import (
     AnnotatedDoc,
-    AnnotationSet,
+    AnnotationSource,
     RelKey,
     SpanKey,
-    load_annotation_set,
+    open_annotations,
 )
 from backchannel.annotation.documents import Document, Provenance, Relation, Span
 from backchannel.annotation.errors import InputError
@@ -283,24 +283,25 @@ class _DocAdjudicator:
 
 
 def adjudicate(
-    aset: AnnotationSet, schema: Schema, *, min_votes: int = 2, progress: bool = False
+    aset: AnnotationSource, schema: Schema, *, min_votes: int = 2, progress: bool = False
 ) -> Adjudication:
-    """Majority gold and review list for a loaded :class:`AnnotationSet` (see module docstring).
+    """Majority gold and review list for grouped annotations (see module docstring).
 
     Raises:
         InputError: ``min_votes`` below 1.
     """
     if min_votes < 1:
         raise InputError(f"--min-votes must be at least 1, got {min_votes}")
-    gold: list[Document] = []
-    review: list[ReviewItem] = []
-    docs = track(aset.docs, "adjudicate", total=len(aset.docs)) if progress else aset.docs
+    done: list[tuple[int, Document | None, list[ReviewItem]]] = []
+    docs = aset.iter_docs(1)
+    if progress:
+        docs = track(docs, "adjudicate", total=aset.articles(1))
     for adoc in docs:
         worker = _DocAdjudicator(adoc, schema, min_votes)
-        doc = worker.run()
-        if doc is not None:
-            gold.append(doc)
-        review.extend(worker.review)
+        done.append((adoc.position, worker.run(), worker.review))
+    done.sort(key=lambda x: x[0])  # the input file's order, however articles were completed
+    gold = [doc for _, doc, _ in done if doc is not None]
+    review = [item for _, _, items in done for item in items]
     return Adjudication(gold=gold, review=review)
 
 
@@ -321,7 +322,7 @@ def adjudicate_file(
         'v0001'
     """
     schema = schema or load_schema()
-    aset = load_annotation_set(path, schema)
+    aset = open_annotations(path, schema)
     result = adjudicate(aset, schema, min_votes=min_votes, progress=progress)
     inputs = [
         InputInfo(

@@ -1,7 +1,7 @@
 """Inter-annotator agreement: spans, attributes, relations, stance and document labels.
 
 Computed on the articles that two or more annotators completed (see
-:class:`~backchannel.annotation.annotation_set.AnnotationSet`):
+:class:`~backchannel.annotation.annotation_set.AnnotationSource`):
 
 * **spans**: for each annotator pair, F1 = 2|A∩B| / (|A|+|B|) summed over the articles both
   annotated, in ``strict`` mode (same start, end and label) and ``overlap`` mode (same label,
@@ -44,7 +44,7 @@ from backchannel.annotation.agreement_records import (
     StanceAgreement,
 )
 from backchannel.annotation.agreement_stats import bootstrap_f1, mean_over_pairs, pair_f1
-from backchannel.annotation.annotation_set import AnnotationSet, SpanKey, load_annotation_set
+from backchannel.annotation.annotation_set import AnnotationSource, SpanKey, open_annotations
 from backchannel.annotation.progress import track
 from backchannel.annotation.quality import quality_against_file
 from backchannel.annotation.schema import Schema, load_schema
@@ -73,7 +73,7 @@ def _num(x: float) -> float | None:
 
 # -- the computation ---------------------------------------------------------------------------
 def compute_agreement(
-    aset: AnnotationSet,
+    aset: AnnotationSource,
     schema: Schema,
     *,
     resamples: int = 1000,
@@ -81,18 +81,19 @@ def compute_agreement(
     confidence: float = 0.95,
     progress: bool = False,
 ) -> AgreementReport:
-    """Agreement on an already loaded :class:`AnnotationSet` (see the module docstring).
+    """Agreement on grouped annotations, in memory or streamed (see the module docstring).
 
     Args:
-        aset: the annotations, grouped by article.
+        aset: the annotations, grouped by article (in memory or streamed).
         schema: where label and attribute lists come from.
         resamples: bootstrap samples for the confidence intervals (0 = no intervals).
         seed: bootstrap seed; the same seed gives the same intervals.
         confidence: two-sided level of the intervals.
         progress: show a progress bar on stderr (only for a terminal).
     """
-    docs = aset.multi(2)
-    names = sorted({a for d in docs for a in d.views})
+    n_docs = aset.articles(2)
+    docs = aset.iter_docs(2)
+    names = aset.article_annotators(2)
     index = {a: i for i, a in enumerate(names)}
     pair_list = list(combinations(names, 2))
     pair_index = {p: k for k, p in enumerate(pair_list)}
@@ -100,7 +101,7 @@ def compute_agreement(
     label_index = {lab: i for i, lab in enumerate(labels)}
     rel_labels = schema.relation_labels
     rel_index = {lab: i for i, lab in enumerate(rel_labels)}
-    n_docs, n_pairs = len(docs), len(pair_list)
+    n_pairs = len(pair_list)
 
     # (docs, [inter, |A|, |B|], groups = pooled + labels, pairs)
     strict = np.zeros((n_docs, 3, len(labels) + 1, n_pairs), dtype=np.int32)
@@ -119,7 +120,9 @@ def compute_agreement(
     disagreements: list[Disagreement] = []
 
     items = track(docs, "agreement", total=n_docs) if progress else docs
+    ids: list[str] = []
     for d, adoc in enumerate(items):
+        ids.append(adoc.id)
         anns = adoc.annotators
         by_label: dict[str, dict[str, list[SpanKey]]] = {}
         for a, view in adoc.views.items():
@@ -145,6 +148,10 @@ def compute_agreement(
                 rels[d, 2, g, p] += key in rel_b
         collect_units(adoc, schema, index, attr_units, doc_units, disagreements)
 
+    # documents in id order: the bootstrap draws, hence the intervals, do not depend on the
+    # order of the input file
+    by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+    strict, overlap, rels = strict[by_id], overlap[by_id], rels[by_id]
     strict[:, :, 0] = strict[:, :, 1:].sum(axis=2)
     overlap[:, :, 0] = overlap[:, :, 1:].sum(axis=2)
     rels[:, :, 0] = rels[:, :, 1:].sum(axis=2)
@@ -183,7 +190,7 @@ def compute_agreement(
         source=aset.path,
         schema=f"{schema.name} {schema.version}",
         documents=n_docs,
-        single_annotator_documents=len(aset.docs) - n_docs,
+        single_annotator_documents=aset.articles(1) - n_docs,
         annotators=names,
         bootstrap=BootstrapInfo(resamples=resamples, seed=seed, confidence=confidence),
         overall=SpanModes(strict=s_mean[0], overlap=o_mean[0]),
@@ -256,7 +263,7 @@ def agreement(
         0.81
     """
     schema = schema or load_schema()
-    aset = load_annotation_set(path, schema)
+    aset = open_annotations(path, schema)
     report = compute_agreement(
         aset, schema, resamples=resamples, seed=seed, confidence=confidence, progress=progress
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from backchannel.annotation.annotation_set import AnnotationSet, view_of
+from backchannel.annotation.annotation_set import AnnotationSource, view_of
 from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.errors import GoldError
 from backchannel.annotation.schema import Schema
@@ -59,7 +59,7 @@ class AnnotatorQuality(msgspec.Struct):
 
 
 def annotator_quality(
-    aset: AnnotationSet, gold: dict[str, Document], schema: Schema
+    aset: AnnotationSource, gold: dict[str, Document], schema: Schema
 ) -> list[AnnotatorQuality]:
     """Score every annotator of ``aset`` against ``gold`` (article id -> gold Document)."""
     labels = schema.span_labels
@@ -69,7 +69,7 @@ def annotator_quality(
     rel_counts: dict[str, dict[str, dict[str, int]]] = {}
     ndocs: dict[str, int] = {}
     gold_views = {}
-    for adoc in aset.docs:
+    for adoc in aset.iter_docs(1):
         gdoc = gold.get(adoc.id)
         if gdoc is None:
             continue
@@ -114,7 +114,7 @@ def annotator_quality(
 
 
 def quality_against_file(
-    aset: AnnotationSet, gold_path: str | Path, schema: Schema
+    aset: AnnotationSource, gold_path: str | Path, schema: Schema
 ) -> list[AnnotatorQuality]:
     """Load a gold JSONL and score every annotator against it.
 
@@ -123,13 +123,14 @@ def quality_against_file(
         DocumentError: the gold file is malformed.
     """
     gold = {doc.id: doc for doc in read_documents(gold_path, schema=schema)}
-    if not any(adoc.id in gold for adoc in aset.docs):
+    result = annotator_quality(aset, gold, schema)
+    if not result:
         raise GoldError(
             "the gold shares no document with the annotations",
             path=gold_path,
             hint="check that both files describe the same articles",
         )
-    return annotator_quality(aset, gold, schema)
+    return result
 
 
 class QualityReport(msgspec.Struct):
@@ -152,13 +153,13 @@ def quality(
     Example:
         >>> quality("annotations.jsonl", "v0001", directory="gold")  # doctest: +SKIP
     """
-    from backchannel.annotation.annotation_set import load_annotation_set
+    from backchannel.annotation.annotation_set import open_annotations
     from backchannel.annotation.gold import resolve_version
     from backchannel.annotation.schema import load_schema
 
     schema = schema or load_schema()
     gold_path = resolve_version(gold, directory)
-    aset = load_annotation_set(annotations, schema)
+    aset = open_annotations(annotations, schema)
     return QualityReport(
         annotations=str(annotations),
         gold=str(gold_path),
