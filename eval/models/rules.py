@@ -1132,6 +1132,8 @@ class _Pass:
             dist = abs(c.token_start - a.token_start)
             if dist > 20:
                 continue
+            if self.is_reporter(a, c):
+                continue
             role, why = self.role(c, a)
             score = 0.75 if dist <= 6 else 0.6 if dist <= 15 else 0.45
             rels.append(
@@ -1145,6 +1147,19 @@ class _Pass:
                 )
             )
         return rels
+
+    def is_reporter(self, a: Found, c: Found) -> bool:
+        """True when ``a`` only reports the contact ("X said the two sides met", "…, X said")."""
+        if c.attrs.get("channel_kind") in _BROADCAST_KINDS:
+            return False
+        nxt = self.lower[a.token_end] if a.token_end < self.n else ""
+        prev = self.lower[a.token_start - 1] if a.token_start > 0 else ""
+        prev2 = self.lower[a.token_start - 2] if a.token_start > 1 else ""
+        if nxt in self.lex.speech_verbs and a.token_end <= c.token_start:
+            return True  # "X said [that] the two sides met"
+        if prev2 == "according" and prev == "to":
+            return True
+        return prev == "," and nxt in self.lex.speech_verbs and a.token_start > c.token_end
 
     def role(self, c: Found, a: Found) -> tuple[str, str]:
         kind = c.attrs.get("channel_kind", "")
