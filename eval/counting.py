@@ -15,10 +15,12 @@ produce the exact one-line message (file, line, document, span).
 from __future__ import annotations
 
 import heapq
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from msgspec import UNSET
 from msgspec.structs import astuple
 
 from backchannel.annotation.documents import Relation, Span, validate_document
@@ -59,14 +61,16 @@ class BrowserDoc:
 
 @dataclass
 class _Side:
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    codes: list[int] = field(default_factory=list)
+    """One side of a batch; ``array('q')`` columns become numpy arrays without copying."""
+
+    starts: array = field(default_factory=lambda: array("q"))
+    ends: array = field(default_factory=lambda: array("q"))
+    codes: array = field(default_factory=lambda: array("q"))
     per_doc: list[int] = field(default_factory=list)
-    r_doc: list[int] = field(default_factory=list)
-    r_codes: list[tuple[int, int]] = field(default_factory=list)
-    r_head: list[int] = field(default_factory=list)
-    r_tail: list[int] = field(default_factory=list)
+    r_doc: array = field(default_factory=lambda: array("q"))
+    r_codes: array = field(default_factory=lambda: array("q"))
+    r_head: array = field(default_factory=lambda: array("q"))
+    r_tail: array = field(default_factory=lambda: array("q"))
     where: list[tuple[str, int, int] | None] = field(default_factory=list)
     text_len: list[int] = field(default_factory=list)
 
@@ -116,10 +120,10 @@ class Counter:
             self.rel_id.get(layout.stance_relation) if layout.stance_relation else None
         )
         self.pol_id = {p: i for i, p in enumerate(layout.polarities)}
-        self._span_codes: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        self._span_codes: dict[tuple[str, Any], int] = {}
         self._table_full: list[int] = []
         self._table_attrs: list[np.ndarray] = []
-        self._rel_codes: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, int]] = {}
+        self._rel_codes: dict[tuple[str, Any], int] = {}
         self.rows: list[np.ndarray] = []
         self.doc_ids: list[str] = []
         n_scored = len(layout.span_labels)
@@ -145,8 +149,10 @@ class Counter:
         return self._invalid(reread(*where))
 
     def _invalid(self, loc: Located) -> DocumentError:
+        """The exact message for a document that failed a fast check (read again in full)."""
+        full = reread(loc.path, loc.line, loc.offset)
         try:
-            validate_document(loc.doc, self.schema)
+            validate_document(full.doc, self.schema)
         except DocumentError as exc:
             exc.path, exc.line = loc.path, loc.line
             exc.args = (exc.one_line(),)
@@ -158,7 +164,7 @@ class Counter:
             doc_id=loc.doc.id,
         )
 
-    def _span_code(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> int | None:
+    def _span_code(self, key: tuple[str, Any]) -> int | None:
         """Row of the (label, attributes) table for a new combination; None if invalid.
 
         Documents repeat a small number of label-and-attribute combinations, so each one is
@@ -170,7 +176,7 @@ class Counter:
             return None
         allowed = self.span_attr_ok[label]
         row = self.default_rows[lab].copy()
-        for name, value in attrs:
+        for name, value in _attr_items(attrs):
             ok = allowed.get(name)
             if ok is None or value not in ok:
                 return None
@@ -183,22 +189,23 @@ class Counter:
         self._span_codes[key] = code
         return code
 
-    def _rel_code(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> tuple[int, int] | None:
-        """(relation label id, polarity id) of a new (label, attributes); None if invalid."""
+    def _rel_code(self, key: tuple[str, Any]) -> int | None:
+        """``label id * (polarities + 1) + polarity id`` of a new (label, attributes), or None."""
         label, attrs = key
         rl = self.rel_id.get(label)
         if rl is None:
             return None
         allowed = self.rel_attr_ok[label]
         pol = len(self.layout.polarities)
-        for name, value in attrs:
+        for name, value in _attr_items(attrs):
             ok = allowed.get(name)
             if ok is None or value not in ok:
                 return None
             if rl == self.stance_rel and name == self.layout.stance_attribute:
                 pol = self.pol_id[value]
-        self._rel_codes[key] = (rl, pol)
-        return rl, pol
+        code = rl * (len(self.layout.polarities) + 1) + pol
+        self._rel_codes[key] = code
+        return code
 
     def _flatten(self, side: _Side, loc: Located | None) -> None:
         if loc is None:
@@ -217,7 +224,7 @@ class Counter:
             # One C-level astuple per span, then columns by transposition: the per-span work
             # stays out of the interpreter loop (Span fields: id start end label text attrs ...).
             ids, starts, ends, labels, texts, attrs, *_ = zip(*map(astuple, spans), strict=True)
-            keys = list(zip(labels, map(tuple, map(dict.items, attrs)), strict=True))
+            keys = list(zip(labels, attrs, strict=True))
             try:
                 codes = list(map(self._span_codes.__getitem__, keys))
             except KeyError:
@@ -247,19 +254,24 @@ class Counter:
             if not n:
                 raise self._invalid(loc)
             heads, tails, rlabels, _, rattrs, *_ = zip(*map(astuple, rels), strict=True)
-            rkeys = list(zip(rlabels, map(tuple, map(dict.items, rattrs)), strict=True))
+            rkeys = list(zip(rlabels, rattrs, strict=True))
             try:
                 try:
                     rcodes = list(map(self._rel_codes.__getitem__, rkeys))
                 except KeyError:
-                    rcodes = [self._rel_codes.get(k) or self._rel_code(k) for k in rkeys]
-                    if None in rcodes:
-                        raise
+                    rcodes = []
+                    for k in rkeys:
+                        code = self._rel_codes.get(k)
+                        if code is None:
+                            code = self._rel_code(k)
+                            if code is None:
+                                raise
+                        rcodes.append(code)
                 side.r_head.extend(map(index.__getitem__, heads))
                 side.r_tail.extend(map(index.__getitem__, tails))
             except KeyError:
                 raise self._invalid(loc) from None
-            side.r_doc.extend([self._n] * len(rels))
+            side.r_doc.extend(array("q", [self._n]) * len(rels))
             side.r_codes.extend(rcodes)
         if doc.doc_labels:
             try:
@@ -273,12 +285,12 @@ class Counter:
     def _arrays(self, side: _Side) -> dict[str, np.ndarray]:
         n_docs = self._n
         per_doc = np.array(side.per_doc, dtype=np.int64)
-        codes = np.array(side.codes, dtype=np.int64)
+        codes = np.frombuffer(side.codes, dtype=np.int64)
         full_table = np.array(self._table_full, dtype=np.int64)
         a = {
             "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
-            "start": np.array(side.starts, dtype=np.int64),
-            "end": np.array(side.ends, dtype=np.int64),
+            "start": np.frombuffer(side.starts, dtype=np.int64),
+            "end": np.frombuffer(side.ends, dtype=np.int64),
             "full": full_table[codes] if len(codes) else codes,
         }
         a["label"] = self.scored_of[a["full"]] if len(a["full"]) else a["full"]
@@ -292,9 +304,10 @@ class Counter:
         else:
             a["attrs"] = np.zeros((0, n_attr), dtype=np.int64)
         for key in ("r_doc", "r_head", "r_tail"):
-            a[key] = np.array(getattr(side, key), dtype=np.int64)
-        rc = np.array(side.r_codes, dtype=np.int64).reshape(-1, 2)
-        a["r_lab"], a["r_pol"] = rc[:, 0], rc[:, 1]
+            a[key] = np.frombuffer(getattr(side, key), dtype=np.int64)
+        a["r_lab"], a["r_pol"] = np.divmod(
+            np.frombuffer(side.r_codes, dtype=np.int64), len(self.layout.polarities) + 1
+        )
         if len(a["r_lab"]):
             bad = ~(
                 self.head_ok[a["r_lab"], a["full"][a["r_head"]]]
@@ -495,6 +508,13 @@ class Counter:
                 )
             )
         return out
+
+
+def _attr_items(attrs: Any) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs of a lean attribute struct (unset fields skipped) or a dict."""
+    if isinstance(attrs, dict):
+        return list(attrs.items())
+    return [(f, v) for f in attrs.__struct_fields__ if (v := getattr(attrs, f)) is not UNSET]
 
 
 def _status_rows(

@@ -14,28 +14,77 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 
-from backchannel.annotation.documents import Document, decode_document
+from backchannel.annotation.documents import decode_document
 from backchannel.annotation.errors import DocumentError, quote
+from backchannel.annotation.schema import Schema
 
-__all__ = ["Located", "iter_documents", "join", "reread", "text_hash"]
+__all__ = ["Located", "iter_documents", "join", "lean_decoder", "reread", "text_hash"]
 
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
-class Located:
-    """A Document and where it came from (file, physical line, byte offset of the line)."""
+class Located(NamedTuple):
+    """A Document and where it came from (file, physical line, byte offset of the line).
 
-    doc: Document
+    While scoring, ``doc`` is a lean record (see :func:`lean_decoder`); for messages and the
+    error browser the line is read again as a full :class:`Document`.
+    """
+
+    doc: Any
     path: str
     line: int
     offset: int
+
+
+def lean_decoder(schema: Schema) -> msgspec.json.Decoder:
+    """A decoder for the fields scoring reads, as strict as :class:`Document` on those.
+
+    Why: decoding ``meta`` or ``provenance`` into dicts and structs that scoring never reads,
+    and hashing attribute dicts, cost more than the scoring itself.  Here attributes decode to
+    frozen (hashable) structs with one optional field per attribute name of the schema, so a
+    span's ``(label, attrs)`` is a dict key validated once per distinct value; unknown fields
+    are refused as by :class:`Document`; fields scoring ignores are checked to be JSON only.
+    Any failure is reported by decoding the line again as a :class:`Document`.
+    """
+    span_attrs = sorted({a for ldef in schema.spans.values() for a in ldef.attributes})
+    rel_attrs = sorted({a for rdef in schema.relations.values() for a in rdef.attributes})
+    opts = {"frozen": True, "forbid_unknown_fields": True, "gc": False, "omit_defaults": True}
+    sattrs = msgspec.defstruct(
+        "SpanAttrs", [(a, str | msgspec.UnsetType, msgspec.UNSET) for a in span_attrs], **opts
+    )
+    rattrs = msgspec.defstruct(
+        "RelationAttrs", [(a, str | msgspec.UnsetType, msgspec.UNSET) for a in rel_attrs], **opts
+    )
+    strict = {"forbid_unknown_fields": True, "gc": False}
+    raw = msgspec.Raw | None
+    span = msgspec.defstruct(
+        "LeanSpan",
+        [("id", str), ("start", int), ("end", int), ("label", str), ("text", str | None, None),
+         ("attrs", sattrs, sattrs()), ("score", float | None, None), ("provenance", raw, None),
+         ("reason", str | None, None)],
+        **strict,
+    )  # fmt: skip
+    rel = msgspec.defstruct(
+        "LeanRelation",
+        [("head", str), ("tail", str), ("label", str), ("id", str | None, None),
+         ("attrs", rattrs, rattrs()), ("score", float | None, None), ("provenance", raw, None),
+         ("reason", str | None, None)],
+        **strict,
+    )  # fmt: skip
+    doc = msgspec.defstruct(
+        "LeanDocument",
+        [("id", str), ("text", str), ("meta", raw, None), ("spans", list[span], []),
+         ("relations", list[rel], []), ("doc_labels", dict[str, str], {}),
+         ("annotator", raw, None), ("source_ids", raw, None), ("annotation", raw, None),
+         ("score", raw, None), ("schema_version", raw, None), ("provenance", raw, None)],
+        **strict,
+    )  # fmt: skip
+    return msgspec.json.Decoder(doc)
 
 
 class _IdOnly(msgspec.Struct):
@@ -74,7 +123,14 @@ def _lines(fh: BinaryIO, start_line: int = 0) -> Iterator[tuple[int, int, bytes]
             yield lineno, here, raw
 
 
-def _decode(raw: bytes, path: str, lineno: int, offset: int) -> Located:
+def _decode(
+    raw: bytes, path: str, lineno: int, offset: int, lean: msgspec.json.Decoder | None = None
+) -> Located:
+    if lean is not None:
+        try:
+            return Located(lean.decode(raw), path, lineno, offset)
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            pass  # the full decoder below gives the message
     try:
         return Located(decode_document(raw), path, lineno, offset)
     except msgspec.ValidationError as exc:
@@ -87,12 +143,12 @@ def _decode(raw: bytes, path: str, lineno: int, offset: int) -> Located:
         ) from None
 
 
-def iter_documents(path: str | Path) -> Iterator[Located]:
+def iter_documents(path: str | Path, lean: msgspec.json.Decoder | None = None) -> Iterator[Located]:
     """Decode every Document of a JSONL file with its line number (no validation here)."""
     p = str(path)
     with _open(path) as fh:
         for lineno, offset, raw in _lines(fh):
-            yield _decode(raw, p, lineno, offset)
+            yield _decode(raw, p, lineno, offset, lean)
 
 
 def reread(path: str, line: int, offset: int) -> Located:
@@ -105,8 +161,9 @@ def reread(path: str, line: int, offset: int) -> Located:
 class _Predictions:
     """Predictions by id: lockstep while the order agrees with the gold, then by seek."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, lean: msgspec.json.Decoder | None) -> None:
         self.path = str(path)
+        self.lean = lean
         self.fh = _open(path)
         self.it = _lines(self.fh)
         self.head: tuple[int, int, bytes] | None = next(self.it, None)
@@ -123,7 +180,7 @@ class _Predictions:
             return None
         if self.head_doc is None:
             lineno, offset, raw = self.head
-            self.head_doc = _decode(raw, self.path, lineno, offset)
+            self.head_doc = _decode(raw, self.path, lineno, offset, self.lean)
         return self.head_doc
 
     def get(self, doc_id: str) -> Located | None:
@@ -145,7 +202,7 @@ class _Predictions:
         offset, lineno = where
         self.fh.seek(offset)
         raw = self.fh.readline()
-        return _decode(raw, self.path, lineno, offset)
+        return _decode(raw, self.path, lineno, offset, self.lean)
 
     def _build_index(self) -> None:
         index: dict[str, tuple[int, int]] = {}
@@ -178,7 +235,11 @@ class _Predictions:
 
 
 def join(
-    gold_path: str | Path, pred_path: str | Path, *, allow_missing: bool = False
+    gold_path: str | Path,
+    pred_path: str | Path,
+    *,
+    allow_missing: bool = False,
+    lean: msgspec.json.Decoder | None = None,
 ) -> Iterator[tuple[Located, Located | None]]:
     """Yield ``(gold, prediction or None)`` for every gold document, in gold order.
 
@@ -187,14 +248,15 @@ def join(
         pred_path: predicted Document JSONL (any order).
         allow_missing: a gold document without prediction yields ``None`` (all missed) instead
             of an error, and predictions for documents outside the gold are ignored.
+        lean: decode with this (see :func:`lean_decoder`) instead of as full Documents.
 
     Raises:
         DocumentError: duplicate ids, a missing or extra document, or a text mismatch.
     """
-    preds = _Predictions(pred_path)
+    preds = _Predictions(pred_path, lean)
     seen: set[str] = set()
     try:
-        for gold in iter_documents(gold_path):
+        for gold in iter_documents(gold_path, lean):
             doc_id = gold.doc.id
             if doc_id in seen:
                 raise DocumentError(

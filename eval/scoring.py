@@ -26,7 +26,7 @@ from backchannel import __version__
 from backchannel.annotation.errors import InputError, quote
 from backchannel.annotation.schema import Schema, load_schema
 from backchannel.eval.counting import BrowserDoc, Counter
-from backchannel.eval.joining import join
+from backchannel.eval.joining import join, lean_decoder
 from backchannel.eval.metrics import Layout, compute_metrics
 from backchannel.eval.stats import (
     approximate_randomisation,
@@ -101,7 +101,8 @@ def collect_counts(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for g, p in join(gold, predictions, allow_missing=allow_missing):
+        lean = lean_decoder(schema)
+        for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
             missing += p is None
             counter.add(g, p)
         rows = counter.finish()
