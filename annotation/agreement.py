@@ -121,8 +121,10 @@ def compute_agreement(
 
     items = track(docs, "agreement", total=n_docs) if progress else docs
     ids: list[str] = []
+    position: dict[str, int] = {}
     for d, adoc in enumerate(items):
         ids.append(adoc.id)
+        position[adoc.id] = adoc.position
         anns = adoc.annotators
         by_label: dict[str, dict[str, list[SpanKey]]] = {}
         for a, view in adoc.views.items():
@@ -185,7 +187,10 @@ def compute_agreement(
             strict=r_mean[rel_index[rel] + 1],
             polarity=attributes[f"{rel}.{schema.stance.attribute}"],
         )
-    disagreements.sort(key=lambda x: (x.doc_id, x.start if x.start is not None else -1, x.kind))
+    # the file's order of articles (a person works through them as they were annotated)
+    disagreements.sort(
+        key=lambda x: (position[x.doc_id], x.start if x.start is not None else -1, x.kind)
+    )
     return AgreementReport(
         source=aset.path,
         schema=f"{schema.name} {schema.version}",

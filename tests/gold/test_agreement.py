@@ -262,3 +262,11 @@ def test_identical_annotators_agree_perfectly(spans, n, diplomacy) -> None:
     assert rep.overall.strict.f1 == 1.0
     assert rep.overall.overlap.f1 == 1.0
     assert rep.disagreements == []
+
+
+def test_disagreements_follow_the_file_order_of_articles(write, kit) -> None:
+    docs = kit.annotations()
+    reordered = docs[3:5] + docs[:3]  # d2 first, then d1
+    rep = agreement(write(reordered), resamples=0)
+    assert [d.doc_id for d in rep.disagreements][:2] == ["d2", "d2"]
+    assert rep.disagreements[-1].doc_id == "d1"
