@@ -221,3 +221,48 @@ def test_any_text_gives_a_valid_document(rules, schema, words):
     validate_document(pred, schema)
     for s in pred.spans:
         assert text[s.start : s.end] == s.text and s.text.strip() == s.text
+
+
+def test_lexicon_covers_every_channel_kind_of_the_schema(schema):
+    from backchannel.eval.models.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    kinds = set(schema.spans["CHANNEL"].attributes["channel_kind"].values)
+    found = set(lex.channel_nouns.values()) | set(lex.channel_verbs.values())
+    assert found == kinds
+    modalities = set(schema.spans["CHANNEL"].attributes["modality"].values)
+    assert set(lex.modality_cues) | {"actual"} == modalities
+    assert set(lex.stance_cues.values()) == set(schema.polarities)
+    countries = set(schema.spans["ACTOR"].attributes["country"].values)
+    assert {c.iso3 for c in lex.countries} <= countries
+    assert set(lex.seats.values()) <= countries
+
+
+def test_a_bad_lexicon_is_refused_with_its_file(tmp_path):
+    import shutil
+
+    from backchannel.annotation.errors import SchemaError
+    from backchannel.eval.models.lexicon import _data_dir, load_lexicon
+
+    for name in ("lexicon.yaml", "countries.tsv"):
+        shutil.copy(_data_dir() / name, tmp_path / name)
+    text = (tmp_path / "lexicon.yaml").read_text(encoding="utf-8")
+    (tmp_path / "lexicon.yaml").write_text(
+        text.replace('"on", upon', "on, upon", 1), encoding="utf-8"
+    )
+    with pytest.raises(SchemaError, match=r"channel_exclusions\.call: item True is not a string"):
+        load_lexicon(str(tmp_path))
+
+
+def test_a_users_word_lists_are_used(tmp_path, schema):
+    import shutil
+
+    from backchannel.eval.models.lexicon import _data_dir
+
+    for name in ("lexicon.yaml", "countries.tsv"):
+        shutil.copy(_data_dir() / name, tmp_path / name)
+    with (tmp_path / "countries.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("XKX\tKosovo\tKosovar\tPristina\n")
+    model = RulesModel(tmp_path, schema=None)
+    doc = run(model, "Pristina said the talks would go on.")
+    assert span(doc, "Pristina", "ACTOR").attrs["country"] == "XKX"
