@@ -756,17 +756,15 @@ class _Pass:
                 while start - 1 >= 0 and self.lower[start - 1] in _QUANTIFIERS:
                     start -= 1
                 if country is None and start == s:
-                    for cat, value, ps in self.proper_end.get(s, []):
-                        if cat in ("ORG", "SEAT", "COUNTRY") and self.free(ps, s):
+                    for pcat, value, ps in self.proper_end.get(s, []):
+                        if pcat in ("ORG", "SEAT", "COUNTRY") and self.free(ps, s):
                             start, country = ps, value  # "EU leaders", "NATO allies"
-                det = start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS
-                det = det or (start < quant and self.lower[start] in ("both", "each", "all"))
+                article = start - 1 >= 0 and self.lower[start - 1] in _ROLE_DETS
+                quantified = start < quant and self.lower[start] in ("both", "each", "all")
                 capitalised = self.text[s][:1].isupper() and not self.sentence_start(s)
-                if country is None and not det and not capitalised:
+                if country is None and not (article or quantified or capitalised):
                     continue
-                if country is None and not capitalised and kind == "group" and not det:
-                    continue
-                if det and self.lower[start - 1 if start else 0] in _ROLE_DETS and start > 0:
+                if article:
                     start -= 1
                 end = self.place_tail(end)  # "the Iranian embassy in London"
                 if not self.free(start, end):
