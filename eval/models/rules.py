@@ -96,6 +96,7 @@ _PLACE_TITLES = {
 }
 # Cues read after the trigger too: "the talks were suspended", "the summit will be held".
 _AFTER_MODALITIES = {"refused", "halted", "planned"}
+_VERB_PARTICLES = {"on", "upon", "it", "itself", "out", "up", "into", "off"}
 _PLACE_PARTICLES = {"of", "de", "do", "da", "del", "di", "du", "la", "le", "sur", "upon", "on"}
 _QUANTIFIERS = {
     "two",
@@ -937,8 +938,11 @@ class _Pass:
             excl = lex.channel_exclusions.get(self.lower[e - 1]) or lex.channel_exclusions.get(
                 self.lower[s]
             )
-            if excl and any(self.lower[e : e + len(w)] == w for w in excl):
-                continue
+            if excl and any(
+                self.lower[e : e + len(w)] == w and (is_verb or w[0] not in _VERB_PARTICLES)
+                for w in excl
+            ):
+                continue  # "called for calm"; but a noun "call on Monday" stays
             if not self.contact_sense(kind, s, e, is_verb):
                 continue
             for i in range(s, e):
@@ -980,6 +984,8 @@ class _Pass:
         first = self.lower[s]
         if is_verb and e - s == 1 and first in ("phone", "telephone", "host", "post"):
             return self.lower[s - 1] in ("to", "will", "would", "did", "and") if s else False
+        if first in ("discuss", "consult") and s >= 1 and self.lower[s - 1] == "to":
+            return False  # "met to discuss": the contact is "met"
         if first in ("call", "calls", "called", "calling"):
             ahead = self.text[e : min(e + 6, self.n)]
             if any(q in ahead for q in ('"', "“", "‘", "'")):
