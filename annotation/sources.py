@@ -14,8 +14,10 @@ is held at a time.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -159,10 +161,14 @@ def _read_bytes(path: str) -> bytes:
         raise IngestError(f"cannot read ({exc.strerror or exc})", path=path) from None
 
 
-def _decode(data: bytes, path: str, line: int | None = None) -> str:
-    """UTF-8 text without a leading byte-order mark; the error names the line of a bad byte."""
+def _decode(data: bytes, path: str, line: int | None = None, encoding: str = "utf-8") -> str:
+    """Text without a leading byte-order mark; the error names the line and column of a bad byte.
+
+    ``line`` is given for one JSONL line (the column is then the byte in it); otherwise the
+    line is counted in ``data``.
+    """
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         bad = data[exc.start]
         if line is None:
@@ -170,10 +176,31 @@ def _decode(data: bytes, path: str, line: int | None = None) -> str:
             col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         else:
             where, col = line, exc.start + 1
+        what = "UTF-8" if encoding == "utf-8" else f"{encoding}, the encoding the page declares"
         raise IngestError(
-            f"not valid UTF-8 (byte 0x{bad:02x} at column {col})", path=path, line=where
+            f"not valid {what} (byte 0x{bad:02x} at column {col})", path=path, line=where
         ) from None
     return text[1:] if text.startswith(_BOM) else text
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The encoding a page declares in a ``<meta>`` tag, when it is not UTF-8 (else None).
+
+    Pages saved from the web are still often windows-1252 or ISO-8859-x and say so; honouring
+    the declaration beats refusing them.  Undeclared pages must be UTF-8.
+    """
+    match = _CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return None if codec in {"utf-8", "utf-8-sig"} else codec
 
 
 def read_txt(path: str) -> Iterator[RawArticle]:
@@ -190,11 +217,14 @@ def read_html(path: str) -> Iterator[RawArticle]:
 
     Metadata found lands in ``meta`` as ``title``, ``author``, ``published`` (ISO date),
     ``url`` (canonical) and ``source`` (site name), with ``extractor`` naming the trafilatura
-    version (another version may extract a different text).
+    version (another version may extract a different text).  A page is read as UTF-8 unless a
+    ``<meta charset>`` declares another encoding; then ``meta.encoding`` says which.
     """
     import trafilatura
 
-    html = _decode(_read_bytes(path), path)
+    data = _read_bytes(path)
+    encoding = _declared_charset(data)
+    html = _decode(data, path, encoding=encoding or "utf-8")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -224,6 +254,8 @@ def read_html(path: str) -> Iterator[RawArticle]:
         if isinstance(value, str) and value.strip():
             meta[key] = value.strip()
     meta["extractor"] = f"trafilatura {trafilatura.__version__}"
+    if encoding is not None:
+        meta["encoding"] = encoding
     yield RawArticle(text=text, path=path, meta=meta, url=meta.get("url"))
 
 

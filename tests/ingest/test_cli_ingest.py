@@ -189,6 +189,14 @@ CASES = [
         ),
     ),
     (
+        "HTML not in the encoding it declares",
+        lambda f, t: (
+            f.write("legacy.html", b'<meta charset="us-ascii">\n<p>Caf\xe9 talks</p>'),
+            f"{t}/legacy.html:2: not valid ascii, the encoding the page declares (byte 0xe9 at "
+            "column 7)",
+        ),
+    ),
+    (
         "HTML without article text",
         lambda f, t: (
             f.write("empty.html", "<html><head><title>x</title></head><body></body></html>"),

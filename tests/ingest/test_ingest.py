@@ -210,3 +210,32 @@ def test_no_index_files_left_behind(files, tmp_path: Path, base_text: str) -> No
     files.jsonl("in.jsonl", {"text": base_text})
     ingest([tmp_path / "in.jsonl"], tmp_path / "corpus.jsonl")
     assert files.leftovers() == []
+
+
+def test_html_in_a_declared_legacy_encoding(files, tmp_path: Path, article_html: str) -> None:
+    page = article_html.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+    page = page.replace("Anna Reyes", "Anna Peña").replace(
+        "her office said", "her office’s note said"
+    )
+    src = files.write("legacy.html", page.encode("cp1252"))
+    ingest([src], tmp_path / "corpus.jsonl")
+    [doc] = files.read("corpus.jsonl")
+    assert "President Anna Peña phoned the Kremlin" in doc.text
+    assert "her office’s note said" in doc.text
+    assert doc.meta["encoding"] == "cp1252"
+
+
+def test_articles_stream_out_before_later_sources_are_read(files, tmp_path: Path) -> None:
+    from backchannel.annotation.corpus import IngestStats, iter_ingest
+    from backchannel.annotation.dedupe import DedupeIndex
+    from backchannel.annotation.errors import IngestError
+
+    src = files.write("in.jsonl", '{"text": "first"}\n{"text": \n')
+    with DedupeIndex(0.8) as index:
+        stats = IngestStats()
+        docs = iter_ingest([src], index, stats)
+        assert next(docs).text == "first"  # yielded before the bad line 2 is read
+        assert stats.read == 1
+        with pytest.raises(IngestError) as err:
+            next(docs)
+    assert (err.value.path, err.value.line) == (str(src), 2)
