@@ -215,6 +215,11 @@ def push_cli(
         f"project {project!r} (id {res.project_id}{', created' if res.project_created else ''}): "
         f"{res.created} tasks created in {res.batches} batch(es), {res.skipped} already there, "
         f"{res.updated} updated; {res.predictions_created} predictions added"
+        + (
+            f"; {res.unmatched_predictions} predictions matched no document"
+            if res.unmatched_predictions
+            else ""
+        )
     )
 
 

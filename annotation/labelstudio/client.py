@@ -423,6 +423,7 @@ class PushResult:
     updated: int = 0
     predictions_created: int = 0
     predictions_replaced: int = 0
+    unmatched_predictions: int = 0
     batches: int = 0
 
 
@@ -523,6 +524,7 @@ def push(
             have.setdefault(pred["model_version"], [])
             result.predictions_created += 1
     flush()
+    result.unmatched_predictions = sum(len(v) for k, v in predictions.items() if k not in seen)
     return result
 
 

@@ -268,8 +268,8 @@ def _read_state(data_dir: Path) -> ServerInfo | None:
         return None
 
 
-def _credentials(data_dir: Path, username: str | None) -> tuple[str, str, str]:
-    """Existing credentials of a data dir, or new random ones (written 0600)."""
+def _credentials(data_dir: Path, username: str | None) -> tuple[str, str, str, bool]:
+    """Existing credentials of a data dir, or new random ones (written 0600); True if new."""
     token_file, password_file = data_dir / TOKEN_FILE, data_dir / PASSWORD_FILE
     user_file = data_dir / "admin-user"
     if token_file.is_file() and password_file.is_file() and user_file.is_file():
@@ -277,6 +277,7 @@ def _credentials(data_dir: Path, username: str | None) -> tuple[str, str, str]:
             user_file.read_text(encoding="utf-8").strip(),
             read_token(password_file),
             read_token(token_file),
+            False,
         )
     user = username or DEFAULT_USERNAME
     password = secrets.token_urlsafe(18)
@@ -285,7 +286,7 @@ def _credentials(data_dir: Path, username: str | None) -> tuple[str, str, str]:
     user_file.write_text(user + "\n", encoding="utf-8")
     _write_secret(password_file, password)
     _write_secret(token_file, token)
-    return user, password, token
+    return user, password, token, True
 
 
 def seed_credentials(data_dir: str | Path, username: str, password: str, token: str) -> None:
@@ -389,9 +390,17 @@ def _template_dir(venv: Path, username: str, password: str, token: str) -> Path:
     return venv / "backchannel-templates" / key
 
 
-def _initialise(venv: Path, data_dir: Path, username: str, password: str, token: str) -> None:
-    """Create the database and admin in ``data_dir``, from a cached template when possible."""
+def _initialise(
+    venv: Path, data_dir: Path, username: str, password: str, token: str, *, cache: bool = True
+) -> None:
+    """Create the database and admin in ``data_dir``, from a cached template when possible.
+
+    With ``cache`` false (one-off random credentials) the template is built in a scratch
+    directory and not kept: nobody would ever reuse it.
+    """
     template = _template_dir(venv, username, password, token)
+    if not cache:
+        template = data_dir / ".init-template"
     if not (template / DB_FILE).is_file():
         building = template.with_name(template.name + f".building-{os.getpid()}")
         shutil.rmtree(building, ignore_errors=True)
@@ -417,6 +426,8 @@ def _initialise(venv: Path, data_dir: Path, username: str, password: str, token:
         shutil.rmtree(building, ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(template / DB_FILE, data_dir / DB_FILE)
+    if not cache:
+        shutil.rmtree(template, ignore_errors=True)
 
 
 # -- start / stop / status ----------------------------------------------------------------------
@@ -456,10 +467,10 @@ def start_server(
             hint=f"choose another with --port, e.g. --port {port + 1}",
         )
     venv = ensure_installed(venv, say)
-    user, password, token = _credentials(data_dir, username)
+    user, password, token, generated = _credentials(data_dir, username)
     if not (data_dir / DB_FILE).is_file():
-        say("Initialising a new Label Studio database…")
-        _initialise(venv, data_dir, user, password, token)
+        say("Initialising a new Label Studio database (about 30 s the first time)…")
+        _initialise(venv, data_dir, user, password, token, cache=not generated)
     log = data_dir / LOG_FILE
     env = server_environment(data_dir, user, password, token)
     with open(log, "ab") as fh:
