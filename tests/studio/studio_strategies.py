@@ -53,8 +53,16 @@ def documents(draw: st.DrawFn, doc_id: str | None = None) -> Document:
         start = draw(st.integers(0, n - 1))
         end = draw(st.integers(start + 1, n))
         label = draw(st.sampled_from(SCHEMA.span_labels))
+        score = draw(st.one_of(st.none(), st.floats(0, 1)))
         spans.append(
-            Span(id=f"r{i}", start=start, end=end, label=label, attrs=_attrs_for(label, draw))
+            Span(
+                id=f"r{i}",
+                start=start,
+                end=end,
+                label=label,
+                attrs=_attrs_for(label, draw),
+                score=score,
+            )
         )
     relations: list[Relation] = []
     for rname, rdef in SCHEMA.relations.items():
@@ -70,6 +78,7 @@ def documents(draw: st.DrawFn, doc_id: str | None = None) -> Document:
                         tail=tail.id,
                         label=rname,
                         attrs=_attrs_for(rname, draw, "relation"),
+                        id=draw(st.sampled_from([None, f"rel-{rname.lower()}"])),
                     )
                 )
     doc_labels = {}
