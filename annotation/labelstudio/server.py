@@ -167,8 +167,8 @@ def ensure_installed(venv: Path | None = None, say: Say = _quiet) -> Path:
         if probe.returncode == 0 and probe.stdout.strip() == wanted:
             (venv / ".backchannel-installed").write_text(LABEL_STUDIO_REQUIREMENT + "\n")
             return venv
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    log = venv.parent / f"{venv.name}-install.log"
+    venv.mkdir(parents=True, exist_ok=True)  # `python -m venv` accepts an existing empty dir
+    log = venv / "backchannel-install.log"
     say(
         f"Installing {LABEL_STUDIO_REQUIREMENT} into {venv} (first use only; this takes a few "
         f"minutes; log: {log})"
