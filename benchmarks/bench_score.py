@@ -156,13 +156,50 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
     if task == "parse":
         from backchannel.annotation.documents import read_documents
 
+        started = time.perf_counter()
+        cpu = time.process_time()
         n = sum(1 for _ in read_documents(gold, validate=False))
         n += sum(1 for _ in read_documents(pred, validate=False))
     elif task in ("score", "score0"):
+        # Imports and the schema are fixed costs, not per-document work: outside the timer.
+        from backchannel.annotation.schema import load_schema
         from backchannel.eval.scoring import score
 
-        res = score(gold, pred, bootstrap=1000 if task == "score" else 0, seed=13)
+        schema = load_schema()
+        started = time.perf_counter()
+        cpu = time.process_time()
+        res = score(gold, pred, bootstrap=1000 if task == "score" else 0, seed=13, schema=schema)
         n = res.meta["documents"]
+    elif task == "spans":
+        import numpy as np
+
+        from backchannel.annotation.documents import read_documents
+        from backchannel.annotation.schema import load_schema
+        from backchannel.eval.matching import match_spans
+
+        labels = {lab: i for i, lab in enumerate(load_schema().span_labels)}
+        n_lab = len(labels)
+
+        def batches(path: str) -> list[list[np.ndarray]]:
+            out, rows, k = [], [], 0
+            for d in read_documents(path, validate=False):
+                rows += [(k, s.start, s.end, labels[s.label]) for s in d.spans]
+                k += 1
+                if k == 1024:
+                    out.append(list(np.array(rows, dtype=np.int64).reshape(-1, 4).T))
+                    rows, k = [], 0
+            if k:
+                out.append(list(np.array(rows, dtype=np.int64).reshape(-1, 4).T))
+            return out
+
+        gold_b, pred_b = batches(gold), batches(pred)
+        started = time.perf_counter()
+        cpu = time.process_time()
+        for (gd, gs, ge, gl), (pd, ps, pe, pl) in zip(gold_b, pred_b, strict=True):
+            n_docs = int(max(gd.max(), pd.max())) + 1
+            match_spans(gd, gs, ge, gl, pd, ps, pe, pl, n_docs)
+            match_spans(gd * n_lab + gl, gs, ge, gl, pd * n_lab + pl, ps, pe, pl, n_docs * n_lab)
+        n = sum(int(b[0].max()) + 1 for b in gold_b)
     elif task == "nervaluate":
         from nervaluate import Evaluator
 
@@ -224,12 +261,14 @@ def main() -> int:
         parse = _run("parse", gold, pred)
         noboot = _run("score0", gold, pred)
         full = _run("score", gold, pred)
+        spans = _run("spans", gold, pred)
         nerv = None if args.skip_nervaluate else _run("nervaluate", gold, pred)
     rows = [
         ("parse both JSONL files (msgspec)", parse),
         ("score, no bootstrap (4 schemas x labels, attrs, relations, stance)", noboot),
         ("score, 1,000 bootstrap replicates (everything)", full),
     ]
+    rows.append(("span matching only (4 schemas x labels, spans preloaded)", spans))
     if nerv:
         rows.append(("nervaluate 1.2.1 (4 schemas x labels, spans preloaded)", nerv))
     print(f"{int(parse['docs'] / 2):,} documents per file\n")
@@ -238,26 +277,36 @@ def main() -> int:
     for name, r in rows:
         ratio = r["seconds"] / parse["seconds"]
         print(f"| {name} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {ratio:.2f} |")
-    boot = full["seconds"] - noboot["seconds"]
-    total_ratio = full["seconds"] / parse["seconds"]
     print()
-    checks = [
-        (f"bootstrap of 1,000 replicates adds {boot:.2f} s", boot <= 2.0, "<= 2 s"),
-        (f"total score time is {total_ratio:.2f}x the parse time", total_ratio <= 3.0, "<= 3x"),
-    ]
-    if nerv:
-        speed = nerv["seconds"] / noboot["seconds"]
-        checks.insert(
-            0,
-            (
-                f"nervaluate / score (no bootstrap, parse included) = {speed:.1f}x",
-                speed >= 5.0,
-                ">= 5x",
-            ),
+    checks = []
+    # Each floor on wall time and on CPU time: on a shared machine wall time mostly measures the
+    # neighbours (a child may get half a core), CPU time what the code costs.
+    for clock, unit in (("seconds", "wall"), ("cpu", "CPU")):
+        boot = full[clock] - noboot[clock]
+        total = full[clock] / parse[clock]
+        checks.append(
+            (f"{unit}: 1,000 bootstrap replicates add {boot:.2f} s", boot <= 2.0, "<= 2 s")
         )
+        checks.append(
+            (f"{unit}: score total is {total:.2f}x the parse time", total <= 3.0, "<= 3x")
+        )
+        if nerv:
+            same = nerv[clock] / spans[clock]
+            whole = nerv[clock] / noboot[clock]
+            checks.append(
+                (f"{unit}: nervaluate / our span matching = {same:.1f}x", same >= 5.0, ">= 5x")
+            )
+            checks.append(
+                (
+                    f"{unit}: nervaluate (parse excluded) / whole score without bootstrap "
+                    f"(parse, validation, relations, stance included) = {whole:.1f}x",
+                    whole >= 5.0,
+                    ">= 5x",
+                )
+            )
     for text, ok, floor in checks:
         print(f"- {text} (floor {floor}): {'PASS' if ok else 'FAIL'}")
-    print("\nTimings from one run on a shared 2-core machine; expect noise of +-20 %.")
+    print("\nOne run on a shared 2-core machine (other jobs running): wall times are noisy.")
     return 0 if all(ok for _, ok, _ in checks) else 1
 
 

@@ -182,7 +182,7 @@ def _one_blas_thread() -> Any:
 
 def _reduce(rows: np.ndarray, reduce: np.ndarray) -> np.ndarray:
     """``rows @ reduce`` (see :meth:`Layout.reduction`), exact: small integers in float32."""
-    return np.rint(rows.astype(np.float32) @ reduce).astype(np.int64)
+    return rows.astype(np.float32) @ reduce
 
 
 def _values(totals: np.ndarray, layout: Layout) -> dict[str, float | None]:
@@ -224,7 +224,7 @@ def score(
     sch = _resolve_schema(schema)
     layout = _layout(sch, labels)
     counts = collect_counts(gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep)
-    totals = counts.rows.astype(np.int64).sum(axis=0)
+    totals = counts.rows.sum(axis=0, dtype=np.int64)
     values = _values(totals, layout)
     intervals: dict[str, tuple[float | None, float | None]] = {}
     figure_names = [n for n in values if _is_figure(n)]
@@ -290,8 +290,8 @@ def compare(
     layout = _layout(sch, labels)
     ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0)
     cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0)
-    va = _values(ca.rows.astype(np.int64).sum(axis=0), layout)
-    vb = _values(cb.rows.astype(np.int64).sum(axis=0), layout)
+    va = _values(ca.rows.sum(axis=0, dtype=np.int64), layout)
+    vb = _values(cb.rows.sum(axis=0, dtype=np.int64), layout)
     names = [n for n in va if _is_figure(n) and (va[n] is not None or vb[n] is not None)]
 
     reduce, expand = layout.reduction()

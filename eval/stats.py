@@ -50,8 +50,10 @@ def resample_blocks(n_docs: int, n_samples: int, seed: int) -> Iterator[np.ndarr
     while done < n_samples:
         b = min(BLOCK, n_samples - done)
         idx = rng.integers(0, n_docs, size=(b, n_docs))
-        flat = (np.arange(b)[:, None] * n_docs + idx).ravel()
-        yield np.bincount(flat, minlength=b * n_docs).reshape(b, n_docs).astype(np.float32)
+        weights = np.empty((b, n_docs), dtype=np.float32)
+        for i in range(b):
+            weights[i] = np.bincount(idx[i], minlength=n_docs)
+        yield weights
         done += b
 
 
@@ -63,7 +65,9 @@ def _matmul(weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _as_matrix(counts: np.ndarray) -> np.ndarray:
-    exact32 = counts.shape[0] == 0 or float(np.abs(counts).sum(axis=0).max()) < 2**24
+    exact32 = (
+        counts.shape[0] == 0 or float(np.abs(counts).sum(axis=0, dtype=np.float64).max()) < 2**24
+    )
     return counts.astype(np.float32 if exact32 else np.float64)
 
 
