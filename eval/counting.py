@@ -227,9 +227,9 @@ class Counter:
             keys = list(zip(labels, attrs, strict=True))
             try:
                 codes = list(map(self._span_codes.__getitem__, keys))
-            except KeyError:
+            except (KeyError, TypeError):  # new combination, or a full Document's dict attrs
                 codes = []
-                for k in keys:
+                for k in map(_hashable, keys):
                     code = self._span_codes.get(k)
                     if code is None:
                         code = self._span_code(k)
@@ -258,9 +258,9 @@ class Counter:
             try:
                 try:
                     rcodes = list(map(self._rel_codes.__getitem__, rkeys))
-                except KeyError:
+                except (KeyError, TypeError):
                     rcodes = []
-                    for k in rkeys:
+                    for k in map(_hashable, rkeys):
                         code = self._rel_codes.get(k)
                         if code is None:
                             code = self._rel_code(k)
@@ -510,10 +510,21 @@ class Counter:
         return out
 
 
+def _hashable(key: tuple[str, Any]) -> tuple[str, Any]:
+    """A dict key for ``(label, attrs)``: a full Document's attribute dict becomes item pairs.
+
+    The lean decoder gives hashable attribute structs; a line it refuses (say an attribute
+    name the schema does not know) is decoded as a full Document, so that validation can name
+    the problem.
+    """
+    label, attrs = key
+    return (label, tuple(attrs.items())) if isinstance(attrs, dict) else key
+
+
 def _attr_items(attrs: Any) -> list[tuple[str, str]]:
-    """``(name, value)`` pairs of a lean attribute struct (unset fields skipped) or a dict."""
-    if isinstance(attrs, dict):
-        return list(attrs.items())
+    """``(name, value)`` pairs of a lean attribute struct (unset fields skipped) or item pairs."""
+    if isinstance(attrs, tuple):
+        return list(attrs)
     return [(f, v) for f in attrs.__struct_fields__ if (v := getattr(attrs, f)) is not UNSET]
 
 

@@ -61,27 +61,29 @@ def lean_decoder(schema: Schema) -> msgspec.json.Decoder:
         "RelationAttrs", [(a, str | msgspec.UnsetType, msgspec.UNSET) for a in rel_attrs], **opts
     )
     strict = {"forbid_unknown_fields": True, "gc": False}
-    raw = msgspec.Raw | None
+    raw = msgspec.Raw  # any JSON, not decoded ("Raw | None" would only accept null)
+    nothing = msgspec.Raw(b"null")
     span = msgspec.defstruct(
         "LeanSpan",
         [("id", str), ("start", int), ("end", int), ("label", str), ("text", str | None, None),
-         ("attrs", sattrs, sattrs()), ("score", float | None, None), ("provenance", raw, None),
+         ("attrs", sattrs, sattrs()), ("score", float | None, None), ("provenance", raw, nothing),
          ("reason", str | None, None)],
         **strict,
     )  # fmt: skip
     rel = msgspec.defstruct(
         "LeanRelation",
         [("head", str), ("tail", str), ("label", str), ("id", str | None, None),
-         ("attrs", rattrs, rattrs()), ("score", float | None, None), ("provenance", raw, None),
+         ("attrs", rattrs, rattrs()), ("score", float | None, None), ("provenance", raw, nothing),
          ("reason", str | None, None)],
         **strict,
     )  # fmt: skip
     doc = msgspec.defstruct(
         "LeanDocument",
-        [("id", str), ("text", str), ("meta", raw, None), ("spans", list[span], []),
+        [("id", str), ("text", str), ("meta", raw, nothing), ("spans", list[span], []),
          ("relations", list[rel], []), ("doc_labels", dict[str, str], {}),
-         ("annotator", raw, None), ("source_ids", raw, None), ("annotation", raw, None),
-         ("score", raw, None), ("schema_version", raw, None), ("provenance", raw, None)],
+         ("annotator", raw, nothing), ("source_ids", raw, nothing),
+         ("annotation", raw, nothing), ("score", raw, nothing),
+         ("schema_version", raw, nothing), ("provenance", raw, nothing)],
         **strict,
     )  # fmt: skip
     return msgspec.json.Decoder(doc)

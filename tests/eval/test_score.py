@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 from scoring_helpers import TEXT, doc, write_pair
 
@@ -287,3 +288,32 @@ def test_byte_order_mark_and_blank_lines(tmp_path: Path) -> None:
     g, p = write_pair(tmp_path, [doc("d1", [(0, 5, "ACTOR")])], [doc("d1", [(0, 5, "ACTOR")])])
     p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes() + b"\n\n")
     assert score(g, p, bootstrap=0).values["spans.micro.strict.f1"] == 1.0
+
+
+def test_full_featured_documents_score(tmp_path: Path, doc: Document) -> None:
+    # The shared fixture has meta, doc_labels, relations with attributes; add provenance and
+    # Label Studio info: fields scoring does not read must not get in the way.
+    from backchannel.annotation.documents import AnnotationInfo, Provenance
+
+    gold = msgspec.structs.replace(
+        doc,
+        annotation=AnnotationInfo(ground_truth=True, lead_time=3.5),
+        source_ids={"ls_task": 17},
+        provenance={"s1": Provenance(annotators=["alice", "bob"], method="majority", votes=2)},
+        annotator="gold",
+        score=0.5,
+    )
+    g, p = write_pair(tmp_path, [gold], [doc])
+    res = score(g, p, bootstrap=0)
+    assert res.values["spans.micro.strict.f1"] == 1.0
+    assert res.values["relations.micro.strict.f1"] == 1.0
+
+
+def test_unknown_attribute_name_is_a_one_line_error(tmp_path: Path) -> None:
+    gold = doc("d1", [(0, 5, "ACTOR")])
+    pred = Document(id="d1", text=TEXT, spans=[Span("x", 0, 5, "ACTOR", attrs={"mood": "sad"})])
+    g, p = write_pair(tmp_path, [gold], [pred])
+    with pytest.raises(
+        DocumentError, match=r"pred.jsonl:1: document d1, span x: unknown attribute"
+    ):
+        score(g, p)
