@@ -9,8 +9,10 @@
    ``datasets.Features`` in the schema metadata), Document JSONL, spaCy DocBin shards, the event
    table and the statistics of the card.
 
-Then the ``save_to_disk`` copy is made from the parquet files (memory-mapped, not loaded) and the
-card is written.  Everything is built in a temporary sibling folder renamed into place at the end
+The ``save_to_disk`` copy is written from the same batches (see
+:mod:`~backchannel.annotation.hf_disk`) and checked by opening it with
+``datasets.load_from_disk``; then the card is written.  Everything is built in a temporary
+sibling folder renamed into place at the end
 (:func:`~backchannel.annotation.atomic.atomic_directory`): on any error no output appears.
 
 Layout of the folder::
@@ -32,8 +34,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,11 @@ from backchannel.annotation.documents import encode_document, read_documents
 from backchannel.annotation.errors import InputError, PublishError
 from backchannel.annotation.export_stats import SplitStats
 from backchannel.annotation.features import RowCodec
+from backchannel.annotation.hf_disk import (
+    ArrowSplitWriter,
+    check_load_from_disk,
+    write_dataset_dict_json,
+)
 from backchannel.annotation.splits import SplitPlan, assign_splits, parse_splits
 from backchannel.annotation.tokenize import bio_tags
 
@@ -99,6 +104,7 @@ class _SplitWriter:
         self._pq: Any = None
         self._jsonl: Any = None
         self.docbin = DocBinWriter(root / "spacy" / name) if docbin else None
+        self.arrow = ArrowSplitWriter(root, name, self.features)
 
     def add(self, doc: Any, vocab: Any) -> None:
         bio = bio_tags(doc.text, doc.spans, self.codec.span_labels)
@@ -128,6 +134,7 @@ class _SplitWriter:
             self.parquet_path.parent.mkdir(parents=True, exist_ok=True)
             self._pq = pq.ParquetWriter(self.parquet_path, self.arrow_schema)
         self._pq.write_table(table)
+        self.arrow.write(table)
 
     def fingerprint_name(self) -> None:
         """Rename ``<split>.parquet`` to ``<split>-<content hash>.parquet``.
@@ -149,6 +156,7 @@ class _SplitWriter:
         self.flush()
         if self._pq is not None:
             self._pq.close()
+        self.arrow.close()
         if self._jsonl is not None:
             self._jsonl.close()
         if self.docbin is not None:
@@ -169,41 +177,6 @@ def _first_pass(gold: str | Path, schema: Schema) -> list[tuple[str, str | None]
         dup = doc.meta.get("near_duplicate_of")
         articles.append((doc.id, str(dup) if dup else None))
     return articles
-
-
-def _save_to_disk(root: Path, writers: dict[str, _SplitWriter], scratch: Path) -> None:
-    """``DatasetDict.save_to_disk`` into ``root`` from the parquet files (memory-mapped)."""
-    import datasets
-
-    with _quiet_datasets():
-        parts = {}
-        for name, writer in writers.items():
-            parts[name] = datasets.Dataset.from_parquet(
-                str(writer.parquet_path),
-                features=writer.features,
-                cache_dir=str(scratch),
-                split=name,
-            )
-        datasets.DatasetDict(parts).save_to_disk(str(root))
-
-
-class _quiet_datasets:
-    """Silence datasets' progress bars and info logs while we use it as a library."""
-
-    def __enter__(self) -> None:
-        import datasets
-
-        self._bars = datasets.utils.is_progress_bar_enabled()
-        self._level = datasets.logging.get_verbosity()
-        datasets.utils.disable_progress_bars()
-        datasets.logging.set_verbosity_error()
-
-    def __exit__(self, *exc: object) -> None:
-        import datasets
-
-        if self._bars:
-            datasets.utils.enable_progress_bars()
-        datasets.logging.set_verbosity(self._level)
 
 
 def export_dataset(
@@ -315,11 +288,8 @@ def export_dataset(
         for writer in ordered.values():
             writer.fingerprint_name()
 
-        scratch = Path(tempfile.mkdtemp(prefix=".cache.", dir=root.parent))
-        try:
-            _save_to_disk(root, ordered, scratch)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        write_dataset_dict_json(root, list(ordered))
+        check_load_from_disk(root, {name: w.stats.documents for name, w in ordered.items()})
 
         if events_writer is not None:
             events_writer.graph.draw(root / "events" / "graph.png")
