@@ -358,6 +358,13 @@ def render(result: ScoreResult, fmt: ReportFormat) -> str:
     return to_html(result)
 
 
+def _is_headline(name: str) -> bool:
+    """Micro and macro figures, stance and pooled attributes (not per label or attribute)."""
+    if ".per_label." in name:
+        return False
+    return not (name.startswith("attributes.") and not name.startswith("attributes.micro."))
+
+
 def compare_markdown(result: CompareResult) -> str:
     """Markdown table of a comparison: a, b, delta [interval], both p-values."""
     m = result.meta
@@ -367,12 +374,15 @@ def compare_markdown(result: CompareResult) -> str:
         f"a `{_md(m['a'])}`, b `{_md(m['b'])}` on gold `{_md(m['gold'])}` ({m['documents']} "
         f"documents).  delta = b - a with its {int(m['confidence'] * 100)} % paired-bootstrap "
         f"interval ({m['bootstrap']} replicates); two-sided p-values from the paired bootstrap "
-        f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}.",
+        f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}.  "
+        "Headline figures only; the JSON output (`--format json`) has every label.",
         "",
         "| figure | a | b | delta [interval] | p (bootstrap) | p (randomisation) |",
         "|---|---|---|---|---|---|",
     ]
-    for name, r in result.rows.items():
+    headline = [n for n in result.rows if _is_headline(n)]
+    for name in headline:
+        r = result.rows[name]
         delta = "n/a" if r["delta"] is None else f"{r['delta']:+.3f}"
         if r["ci_low"] is not None and r["ci_high"] is not None:
             delta += f" [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
