@@ -44,7 +44,7 @@ import msgspec
 
 from backchannel.annotation.atomic import atomic_write
 from backchannel.annotation.documents import Document, read_documents
-from backchannel.annotation.errors import InputError
+from backchannel.annotation.errors import InputError, SchemaError
 
 if TYPE_CHECKING:
     from backchannel.annotation.schema import Schema
@@ -55,10 +55,18 @@ __all__ = [
     "EventGraph",
     "EventsResult",
     "EventsWriter",
+    "check_event_schema",
     "document_events",
     "event_codes",
     "write_events",
 ]
+
+# The event model the table is read from (ARCHITECTURE.md section 4): a schema must declare
+# these labels for ``events`` to work; :func:`check_event_schema` says so otherwise.
+CHANNEL = "CHANNEL"
+PARTICIPANT = "PARTICIPANT"
+HELD_AT = "HELD_AT"
+ABOUT = "ABOUT"
 
 DROPPED_MODALITIES = frozenset({"negated", "generic", "hypothetical"})
 _ROLE_RANK = {
@@ -124,6 +132,22 @@ class ContactEvent(msgspec.Struct, kw_only=True):
 COLUMNS = list(ContactEvent.__struct_fields__)
 
 
+def check_event_schema(schema: Schema) -> None:
+    """Refuse a schema without the contact-event model (a CHANNEL span, PARTICIPANT relation).
+
+    Raises:
+        SchemaError: naming what is missing.
+    """
+    missing = [CHANNEL] if CHANNEL not in schema.spans else []
+    missing += [PARTICIPANT] if PARTICIPANT not in schema.relations else []
+    if missing:
+        raise SchemaError(
+            f"the event table needs {' and '.join(missing)} in the schema "
+            f"({schema.name} {schema.version} has none)",
+            path=schema.path or None,
+        )
+
+
 def event_codes(schema: Schema, kind: str | None, modality: str) -> dict[str, str]:
     """CAMEO/PLOVER/ACE codes of a contact of ``kind`` with ``modality`` (see module docstring)."""
     base = schema.channel_codes(kind) if kind else {}
@@ -176,15 +200,15 @@ def document_events(
         tail = spans.get(rel.tail)
         if head is None or tail is None:
             continue
-        if rel.label == "PARTICIPANT":
+        if rel.label == PARTICIPANT:
             participants.setdefault(rel.head, []).append((rel.tail, rel.attrs.get("role")))
-        elif rel.label == "HELD_AT":
+        elif rel.label == HELD_AT:
             venues.setdefault(rel.head, []).append(text[tail.start : tail.end])
-        elif rel.label == "ABOUT":
+        elif rel.label == ABOUT:
             issues.setdefault(rel.head, []).append(text[tail.start : tail.end])
     rows: list[ContactEvent] = []
     channels = sorted(
-        (s for s in doc.spans if s.label == "CHANNEL"), key=lambda s: (s.start, s.end, s.id)
+        (s for s in doc.spans if s.label == CHANNEL), key=lambda s: (s.start, s.end, s.id)
     )
     for ch in channels:
         modality = ch.attrs.get("modality", "actual")
@@ -477,6 +501,7 @@ def write_events(
     from backchannel.annotation.schema import load_schema
 
     schema = schema or load_schema()
+    check_event_schema(schema)
     out = Path(output)
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
@@ -499,7 +524,7 @@ def write_events(
             dropped += sum(
                 1
                 for s in doc.spans
-                if s.label == "CHANNEL"
+                if s.label == CHANNEL
                 and not include_negated
                 and s.attrs.get("modality", "actual") in DROPPED_MODALITIES
             )

@@ -232,6 +232,10 @@ def export_dataset(
         raise InputError("output exists and is not a folder", path=out)
     agreement_data = load_agreement(agreement) if agreement is not None else None
 
+    if events:
+        from backchannel.annotation.events import check_event_schema
+
+        check_event_schema(schema)
     articles = _first_pass(gold, schema)
     if not articles:
         raise InputError("no documents to export", path=gold)

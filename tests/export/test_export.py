@@ -222,3 +222,53 @@ def test_two_exports_to_same_named_folders_load_their_own_rows(
     one = datasets.load_dataset(str(first))
     two = datasets.load_dataset(str(second))
     assert one["train"][0]["spans"] and not two["train"][0]["spans"]
+
+
+MINIMAL_SCHEMA = """
+name: people
+version: "0.1"
+language: en
+spans:
+  PERSON:
+    attributes:
+      famous: {values: ["yes", "no"]}
+  PLACE: {}
+"""
+
+
+def test_a_minimal_schema_exports_without_stance_or_doc_labels(tmp_path: Path) -> None:
+    from backchannel.annotation.documents import Span
+    from backchannel.annotation.errors import SchemaError
+    from backchannel.annotation.events import write_events
+    from backchannel.annotation.schema import load_schema
+
+    path = tmp_path / "people.yaml"
+    path.write_text(MINIMAL_SCHEMA, encoding="utf-8")
+    schema = load_schema(path)
+    text = "Ada met Alan in Bletchley."
+    docs = [
+        Document(
+            id=f"d{i}",
+            text=text,
+            spans=[
+                Span(id="p1", start=0, end=3, label="PERSON", attrs={"famous": "yes"}),
+                Span(id="p2", start=8, end=12, label="PERSON"),
+                Span(id="l1", start=16, end=25, label="PLACE"),
+            ],
+        )
+        for i in range(4)
+    ]
+    gold = tmp_path / "gold.jsonl"
+    write_documents(docs, gold)
+    with pytest.raises(SchemaError, match="needs CHANNEL and PARTICIPANT"):
+        export_dataset(gold, tmp_path / "ds", schema=schema)
+    with pytest.raises(SchemaError, match="needs CHANNEL and PARTICIPANT"):
+        write_events(gold, tmp_path / "e.csv", schema=schema)
+    export_dataset(gold, tmp_path / "ds", schema=schema, events=False, splits="50/50")
+    ds = datasets.load_dataset(str(tmp_path / "ds"))
+    features = ds["train"].features
+    assert "stances" not in features and "doc_labels" not in features
+    assert features["ner_tags"].feature.names == ["O", "B-PERSON", "I-PERSON", "B-PLACE", "I-PLACE"]
+    row = ds["train"][0]
+    assert [s["famous"] for s in row["spans"]] == ["yes", None, None]
+    assert row["ner_tags"] == [1, 0, 1, 0, 3, 0]
