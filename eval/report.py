@@ -240,7 +240,8 @@ def _highlight(text: str, spans: list[tuple[int, int, str, str, dict[str, str]]]
         seg = _esc(text[a:b])
         if covering:
             title = "; ".join(
-                f"{lab} {status}" + (f" {attrs}" if attrs else "")
+                f"{lab} {status}"
+                + (f" ({', '.join(f'{k}={v}' for k, v in attrs.items())})" if attrs else "")
                 for _, _, lab, status, attrs in covering
             )
             status = covering[0][3]
