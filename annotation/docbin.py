@@ -127,12 +127,15 @@ def fast_msgpack() -> Iterator[None]:
 class DocBinWriter:
     """Append Docs for one split; writes a ``.spacy`` shard every ``shard_size`` documents.
 
+    A DocBin holds its documents in memory until written, and an export has one per split, so
+    the shard size bounds memory: 500 documents (a few MB) per split.
+
     Args:
         directory: the split's folder (created on the first shard).
         shard_size: documents per shard file.
     """
 
-    def __init__(self, directory: Path, shard_size: int = 2000) -> None:
+    def __init__(self, directory: Path, shard_size: int = 500) -> None:
         self.directory = directory
         self.shard_size = shard_size
         self.files: list[Path] = []
