@@ -17,6 +17,7 @@ import itertools
 import json
 import math
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -217,51 +218,37 @@ def _agreement_section(data: dict[str, Any], source: str | None) -> list[str]:
     return [*out, _table(["section", "measure", "value", ci_head, "n"], table), ""]
 
 
+@dataclass(frozen=True, kw_only=True)
 class CardInput:
     """What the card needs, gathered by the exporter.
 
-    Args:
+    Attributes:
         schema: the schema the export was made with.
         stats: per split (in split order).
         total: all splits together.
         split_fractions: the requested shares.
         seed: the split seed.
-        files: relative paths of the data files per split (for ``configs``).
+        files: the data file of each split, relative to the folder (for ``configs``).
         pretty_name: the dataset's display name.
         agreement: the parsed agreement JSON, if any.
         agreement_source: where it came from (file name only).
-        events: number of contact rows in the event table, if one was written.
-        near_duplicate_groups: article groups that were kept together.
+        events: number of rows in the event table, if one was written.
+        groups: article groups (near-duplicates together) the splits were made of.
+        docbin: whether spaCy files were written.
     """
 
-    def __init__(
-        self,
-        *,
-        schema: Schema,
-        stats: dict[str, SplitStats],
-        total: SplitStats,
-        split_fractions: dict[str, float],
-        seed: int,
-        files: dict[str, str],
-        pretty_name: str,
-        agreement: dict[str, Any] | None = None,
-        agreement_source: str | None = None,
-        events: int | None = None,
-        groups: int | None = None,
-        docbin: bool = True,
-    ) -> None:
-        self.schema = schema
-        self.stats = stats
-        self.total = total
-        self.split_fractions = split_fractions
-        self.seed = seed
-        self.files = files
-        self.pretty_name = pretty_name
-        self.agreement = agreement
-        self.agreement_source = agreement_source
-        self.events = events
-        self.groups = groups
-        self.docbin = docbin
+    schema: Schema
+    stats: dict[str, SplitStats]
+    total: SplitStats
+    split_fractions: dict[str, float]
+    seed: int
+    files: dict[str, str]
+    pretty_name: str
+    agreement: dict[str, Any] | None = None
+    agreement_source: str | None = None
+    events: int | None = None
+    groups: int | None = None
+    docbin: bool = True
 
 
 def _license(total: SplitStats) -> tuple[str, list[str]]:

@@ -42,7 +42,7 @@ import msgspec
 
 from backchannel.annotation.atomic import atomic_write
 from backchannel.annotation.documents import encode_document, read_documents
-from backchannel.annotation.errors import InputError, PublishError
+from backchannel.annotation.errors import InputError
 from backchannel.annotation.export_stats import SplitStats
 from backchannel.annotation.features import RowCodec
 from backchannel.annotation.hf_disk import (
@@ -179,6 +179,63 @@ def _first_pass(gold: str | Path, schema: Schema) -> list[tuple[str, str | None]
     return articles
 
 
+def _stream(
+    gold: str | Path,
+    root: Path,
+    schema: Schema,
+    plan: SplitPlan,
+    codec: RowCodec,
+    *,
+    batch_size: int,
+    docbin: bool,
+    events: bool,
+    progress: bool,
+    total: int,
+) -> tuple[dict[str, _SplitWriter], Any]:
+    """Pass two: each document to its split's writers and to the event table; all closed."""
+    from backchannel.annotation.progress import track
+
+    vocab = None
+    writers: dict[str, _SplitWriter] = {}
+    events_writer = None
+    with contextlib.ExitStack() as stack:
+        if docbin:
+            import spacy
+
+            from backchannel.annotation.docbin import fast_msgpack
+
+            vocab = spacy.blank(schema.language).vocab
+            stack.enter_context(fast_msgpack())
+        if events:
+            from backchannel.annotation.events import EventsWriter, document_events
+
+            (root / "events").mkdir()
+            events_writer = EventsWriter(
+                stack.enter_context(open(root / "events" / "events.parquet", "wb")),
+                stack.enter_context(open(root / "events" / "events.csv", "wb")),
+            )
+        docs = read_documents(gold, schema=schema)
+        for doc in track(docs, "export", total=total) if progress else docs:
+            name = plan.assignment.get(doc.id)
+            if name is None:
+                raise InputError(
+                    "document not seen in the first pass: the gold file changed during export",
+                    path=gold,
+                    doc_id=doc.id,
+                )
+            writer = writers.get(name)
+            if writer is None:
+                writer = writers[name] = _SplitWriter(root, name, codec, batch_size, docbin)
+            writer.add(doc, vocab)
+            if events_writer is not None:
+                events_writer.add(document_events(doc, schema))
+        for writer in writers.values():
+            writer.close()
+        if events_writer is not None:
+            events_writer.close()
+    return writers, events_writer
+
+
 def export_dataset(
     gold: str | Path,
     output: str | Path,
@@ -219,7 +276,6 @@ def export_dataset(
     """
     from backchannel.annotation.atomic import atomic_directory
     from backchannel.annotation.card import CardInput, load_agreement, render_card, validate_card
-    from backchannel.annotation.progress import track
     from backchannel.annotation.schema import load_schema
 
     started = time.perf_counter()
@@ -241,53 +297,12 @@ def export_dataset(
         raise InputError("no documents to export", path=gold)
     plan: SplitPlan = assign_splits(articles, shares, seed)
     codec = RowCodec(schema)
-    vocab = None
-    if docbin:
-        import spacy
-
-        vocab = spacy.blank(schema.language).vocab
 
     with atomic_directory(out, overwrite=overwrite) as root:
-        writers: dict[str, _SplitWriter] = {}
-        stack = contextlib.ExitStack()
-        events_writer = None
-        events_fh = None
-        if events:
-            from backchannel.annotation.events import EventsWriter, document_events
-
-            (root / "events").mkdir()
-            events_fh = open(root / "events" / "events.parquet", "wb")  # noqa: SIM115
-            csv_fh = open(root / "events" / "events.csv", "wb")  # noqa: SIM115
-            events_writer = EventsWriter(events_fh, csv_fh)
-        try:
-            if docbin:
-                from backchannel.annotation.docbin import fast_msgpack
-
-                stack.enter_context(fast_msgpack())
-            docs = read_documents(gold, schema=schema)
-            for doc in track(docs, "export", total=len(articles)) if progress else docs:
-                name = plan.assignment.get(doc.id)
-                if name is None:
-                    raise InputError(
-                        "document not seen in the first pass: the gold file changed during export",
-                        path=gold,
-                        doc_id=doc.id,
-                    )
-                writer = writers.get(name)
-                if writer is None:
-                    writer = writers[name] = _SplitWriter(root, name, codec, batch_size, docbin)
-                writer.add(doc, vocab)
-                if events_writer is not None:
-                    events_writer.add(document_events(doc, schema))
-            for writer in writers.values():
-                writer.close()
-            if events_writer is not None:
-                events_writer.close()
-        finally:
-            stack.close()
-            if events_fh is not None:
-                events_fh.close()
-                csv_fh.close()
+        writers, events_writer = _stream(
+            gold, root, schema, plan, codec, batch_size=batch_size, docbin=docbin,
+            events=events, progress=progress, total=len(articles),
+        )  # fmt: skip
         ordered = {name: writers[name] for name, _ in shares if name in writers}
         for writer in ordered.values():
             writer.fingerprint_name()
@@ -352,8 +367,6 @@ def export_dataset(
             for p in sorted(root.rglob("*"))
             if p.is_file()
         }
-    if not files:  # pragma: no cover - a dataset folder always has files
-        raise PublishError("export wrote no files", path=out)
     return ExportResult(
         output=str(out),
         documents=len(articles),
