@@ -41,6 +41,7 @@ __all__ = [
     "CompareResult",
     "Counts",
     "ScoreResult",
+    "bootstrap_intervals",
     "collect_counts",
     "compare",
     "score",
@@ -189,6 +190,21 @@ def _values(totals: np.ndarray, layout: Layout) -> dict[str, float | None]:
     return {k: _clean(float(v)) for k, v in compute_metrics(totals, layout).items()}
 
 
+def bootstrap_intervals(
+    counts: Counts, names: list[str], bootstrap: int, seed: int, confidence: float = 0.95
+) -> dict[str, tuple[float | None, float | None]]:
+    """Percentile-bootstrap interval of each named figure, from the per-document count rows."""
+    if bootstrap <= 0 or counts.rows.shape[0] == 0:
+        return {n: (None, None) for n in names}
+    layout = counts.layout
+    reduce, expand = layout.reduction()
+    with _one_blas_thread():
+        small = _reduce(counts.rows, reduce)
+        samples = compute_metrics(bootstrap_totals(small, bootstrap, seed) @ expand, layout)
+    lo, hi = percentile_interval(np.stack([samples[n] for n in names], axis=1), confidence)
+    return {n: (_clean(lo[j]), _clean(hi[j])) for j, n in enumerate(names)}
+
+
 def score(
     gold: str | Path,
     predictions: str | Path,
@@ -226,19 +242,8 @@ def score(
     counts = collect_counts(gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep)
     totals = counts.rows.sum(axis=0, dtype=np.int64)
     values = _values(totals, layout)
-    intervals: dict[str, tuple[float | None, float | None]] = {}
     figure_names = [n for n in values if _is_figure(n)]
-    if bootstrap > 0 and counts.rows.shape[0] > 0:
-        reduce, expand = layout.reduction()
-        with _one_blas_thread():
-            small = _reduce(counts.rows, reduce)
-            samples = compute_metrics(bootstrap_totals(small, bootstrap, seed) @ expand, layout)
-        stack = np.stack([samples[n] for n in figure_names], axis=1)
-        lo, hi = percentile_interval(stack, confidence)
-        for j, n in enumerate(figure_names):
-            intervals[n] = (_clean(lo[j]), _clean(hi[j]))
-    else:
-        intervals = {n: (None, None) for n in figure_names}
+    intervals = bootstrap_intervals(counts, figure_names, bootstrap, seed, confidence)
     meta = {
         "backchannel": __version__,
         "gold": str(gold),
