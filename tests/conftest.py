@@ -1,18 +1,38 @@
 """Shared fixtures: small, hand-checkable Documents and a CLI runner.
 
-Area-specific fixtures (the Label Studio server, trained models) live in the conftest.py of
-their own test folder.
+The real Label Studio server is here too, at the root, so that every folder that needs one
+(tests/studio, tests/gold) shares ONE server per test session.  It is started by the same code as
+``backchannel studio up`` on a free port with a throwaway data directory; fixed test credentials
+let the cached ``label-studio init`` template be reused, so a warm start takes a few seconds.
+When the server cannot start, tests fail under ``CI=true`` and skip (with the reason) only on a
+developer machine.  Other area-specific fixtures live in the conftest.py of their own folder.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from backchannel.annotation.documents import Document, Relation, Span
+from backchannel.annotation.errors import StudioServerError
+from backchannel.annotation.labelstudio.client import Connection, Studio
+from backchannel.annotation.labelstudio.server import (
+    ServerInfo,
+    free_port,
+    seed_credentials,
+    start_server,
+    stop_server,
+)
 from backchannel.annotation.schema import Schema, load_schema
+
+TEST_USER = "admin@backchannel.test"
+TEST_PASSWORD = "backchannel-test-password"
+TEST_TOKEN = "0123456789abcdef0123456789abcdef01234567"
 
 TEXT = "President Anna Reyes phoned the Kremlin on Monday about the grain deal."
 
@@ -62,3 +82,43 @@ def runner() -> CliRunner:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(reason: str) -> None:
+    """Fail in CI, skip locally: a missing server or browser must never pass silently."""
+    if in_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def studio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
+    data_dir = tmp_path_factory.mktemp("label-studio")
+    seed_credentials(data_dir, TEST_USER, TEST_PASSWORD, TEST_TOKEN)
+    try:
+        info = start_server(port=free_port(), data_dir=data_dir, say=print)
+    except StudioServerError as exc:
+        missing(f"Label Studio could not start: {exc}")
+        raise
+    yield info
+    stop_server(info.data_dir)
+
+
+@pytest.fixture(scope="session")
+def connection(studio_server: ServerInfo) -> Connection:
+    return Connection(studio_server.url, studio_server.token())
+
+
+@pytest.fixture(scope="session")
+def studio(connection: Connection) -> Studio:
+    return Studio(connection)
+
+
+@pytest.fixture
+def project_title() -> str:
+    """A fresh project per test, so tests never see each other's tasks."""
+    return f"test-{uuid.uuid4().hex[:10]}"

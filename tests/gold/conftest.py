@@ -26,7 +26,6 @@ Article d3: alice only (ignored by agreement: one annotator).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -159,20 +158,3 @@ def write(tmp_path: Path):
         return path
 
     return _write
-
-
-def _studio_conftest():
-    """The real-server fixtures of tests/studio (one Label Studio per session), reused here."""
-    path = Path(__file__).resolve().parents[1] / "studio" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("backchannel_tests_studio_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_studio = _studio_conftest()
-studio_server = _studio.studio_server
-connection = _studio.connection
-studio = _studio.studio
-project_title = _studio.project_title
