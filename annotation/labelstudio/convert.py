@@ -61,6 +61,30 @@ SCHEMA_VERSION_KEY = "schema_version"
 ATTR_SEP = "__"
 
 
+def _as_list(value: Any, what: str, task_id: Any, region_id: str | None = None) -> list[Any]:
+    """A JSON list from an export, or a ConversionError naming it (exports come from many hands)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConversionError(
+            f"{what} is not a list (got {quote(value)})", task_id=task_id, span_id=region_id
+        )
+    return value
+
+
+def _as_mapping(
+    value: Any, what: str, task_id: Any, region_id: str | None = None
+) -> Mapping[str, Any]:
+    """A JSON object from an export, or a ConversionError naming it."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConversionError(
+            f"{what} is not an object (got {quote(value)})", task_id=task_id, span_id=region_id
+        )
+    return value
+
+
 # -- Document -> Label Studio -------------------------------------------------------------------
 
 
@@ -179,13 +203,13 @@ def document_to_task(
 
 def task_doc_id(task: Mapping[str, Any]) -> str:
     """The document id a task carries, or the stable id of its text for tasks made by hand."""
-    data = task.get("data") or {}
+    data = _as_mapping(task.get("data"), "task data", _task_ref(task))
     doc_id = data.get(DOC_ID_KEY)
     if isinstance(doc_id, str) and doc_id:
         return doc_id
     text = data.get(TEXT_NAME)
     if not isinstance(text, str):
-        raise ConversionError(f"task data has no {TEXT_NAME!r} string", task_id=task.get("id"))
+        raise ConversionError(f"task data has no {TEXT_NAME!r} string", task_id=_task_ref(task))
     return document_id(text)
 
 
@@ -233,14 +257,21 @@ def _parse_result(
     region_choices: list[tuple[str, str, Mapping[str, Any]]] = []
     relations: list[Mapping[str, Any]] = []
     doc_label_names = set(schema.doc_labels) if schema is not None else None
-    for item in result:
+    for item in _as_list(result, "annotation result", task_id):
+        item = _as_mapping(item, "result item", task_id)
         kind = item.get("type")
         rid = str(item.get("id", "?"))
         if kind == "relation":
             relations.append(item)
             continue
-        value = item.get("value") or {}
+        value = _as_mapping(item.get("value"), "region value", task_id, rid)
         name = item.get("from_name")
+        if not isinstance(name, str):
+            raise ConversionError(
+                f"result has no control name (from_name {quote(name)})",
+                task_id=task_id,
+                span_id=rid,
+            )
         if kind == "labels":
             if name != LABELS_NAME:
                 raise ConversionError(
@@ -248,7 +279,7 @@ def _parse_result(
                     task_id=task_id,
                     span_id=rid,
                 )
-            labels = value.get("labels") or []
+            labels = _as_list(value.get("labels"), "region labels", task_id, rid)
             if len(labels) != 1:
                 raise ConversionError(
                     f"region has {len(labels)} labels {quote(labels)}; exactly one is expected",
@@ -264,7 +295,7 @@ def _parse_result(
             spans[rid] = span
             out.spans.append(span)
         elif kind == "choices":
-            choices = value.get("choices") or []
+            choices = _as_list(value.get("choices"), "choices", task_id, rid)
             if not choices:
                 continue
             if len(choices) != 1:
@@ -322,7 +353,7 @@ def _parse_relation(item: Mapping[str, Any], spans: Mapping[str, Span], task_id:
             raise ConversionError(
                 f"relation points at missing region {quote(end)}", task_id=task_id, span_id=where
             )
-    labels = [str(x) for x in item.get("labels") or []]
+    labels = [str(x) for x in _as_list(item.get("labels"), "relation labels", task_id, where)]
     names = [x for x in labels if RELATION_ATTR_SEP not in x]
     if len(names) != 1:
         raise ConversionError(
@@ -353,11 +384,17 @@ def _parse_relation(item: Mapping[str, Any], spans: Mapping[str, Span], task_id:
     return rel
 
 
+def _task_ref(task: Mapping[str, Any]) -> Any:
+    """The task id for an error message: only a scalar, whatever the export holds there."""
+    task_id = task.get("id")
+    return task_id if isinstance(task_id, int | str) else None
+
+
 def _base_document(task: Mapping[str, Any]) -> tuple[Document, str]:
-    data = task.get("data") or {}
+    data = _as_mapping(task.get("data"), "task data", _task_ref(task))
     text = data.get(TEXT_NAME)
     if not isinstance(text, str):
-        raise ConversionError(f"task data has no {TEXT_NAME!r} string", task_id=task.get("id"))
+        raise ConversionError(f"task data has no {TEXT_NAME!r} string", task_id=_task_ref(task))
     meta = data.get(META_KEY)
     doc = Document(
         id=task_doc_id(task),
@@ -378,6 +415,20 @@ def _finish(doc: Document, task_id: Any, schema: Schema | None) -> Document:
             exc.message, doc_id=exc.doc_id, span_id=exc.span_id, task_id=task_id
         ) from None
     return doc
+
+
+def _typed(value: Any, kind: type | tuple[type, ...]) -> Any:
+    """``value`` if it has the type the Document field needs, else None.
+
+    Annotation metadata (lead time, timestamps, ids) is informative, not annotated content: a
+    value of the wrong type in a hand-edited export is dropped rather than written into a
+    Document that could not be read back.
+    """
+    if isinstance(value, bool) and kind is not bool:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return None
+    return value if isinstance(value, kind) else None
 
 
 def annotator_name(completed_by: Any, users: Mapping[int, str] | None = None) -> str | None:
@@ -407,9 +458,9 @@ def annotation_to_document(
     Raises:
         ConversionError: with the task id and the region id.
     """
-    task_id = task.get("id")
+    task_id = _task_ref(task)
     doc, text = _base_document(task)
-    parsed = _parse_result(annotation.get("result") or [], text, task_id, schema)
+    parsed = _parse_result(annotation.get("result"), text, task_id, schema)
     doc.spans, doc.relations, doc.doc_labels = parsed.spans, parsed.relations, parsed.doc_labels
     doc.annotator = annotator_name(annotation.get("completed_by"), users)
     ids: dict[str, Any] = {}
@@ -425,13 +476,16 @@ def annotation_to_document(
     parent = annotation.get("parent_prediction")
     if isinstance(prediction, Mapping):
         parent = prediction.get("id", parent)
+    lead_time = _typed(annotation.get("lead_time"), (int, float))
     info = AnnotationInfo(
-        ground_truth=annotation.get("ground_truth"),
-        lead_time=annotation.get("lead_time"),
-        created_at=annotation.get("created_at"),
-        updated_at=annotation.get("updated_at"),
-        model_version=prediction.get("model_version") if isinstance(prediction, Mapping) else None,
-        prediction_id=parent if isinstance(parent, int) else None,
+        ground_truth=_typed(annotation.get("ground_truth"), bool),
+        lead_time=float(lead_time) if lead_time is not None else None,
+        created_at=_typed(annotation.get("created_at"), str),
+        updated_at=_typed(annotation.get("updated_at"), str),
+        model_version=_typed(prediction.get("model_version"), str)
+        if isinstance(prediction, Mapping)
+        else None,
+        prediction_id=_typed(parent, int),
     )
     doc.annotation = info
     return _finish(doc, task_id, schema)
@@ -441,9 +495,9 @@ def prediction_to_document(
     task: Mapping[str, Any], prediction: Mapping[str, Any], *, schema: Schema | None = None
 ) -> Document:
     """A predicted Document from a Label Studio prediction (pre-annotation)."""
-    task_id = task.get("id")
+    task_id = _task_ref(task)
     doc, text = _base_document(task)
-    parsed = _parse_result(prediction.get("result") or [], text, task_id, schema)
+    parsed = _parse_result(prediction.get("result"), text, task_id, schema)
     doc.spans, doc.relations, doc.doc_labels = parsed.spans, parsed.relations, parsed.doc_labels
     if isinstance(prediction.get("score"), int | float):
         doc.score = float(prediction["score"])
@@ -456,8 +510,8 @@ def prediction_to_document(
     if prediction.get("model_version"):
         doc.annotation = AnnotationInfo(
             model_version=str(prediction["model_version"]),
-            created_at=prediction.get("created_at"),
-            prediction_id=prediction.get("id") if isinstance(prediction.get("id"), int) else None,
+            created_at=_typed(prediction.get("created_at"), str),
+            prediction_id=_typed(prediction.get("id"), int),
         )
     return _finish(doc, task_id, schema)
 
@@ -481,11 +535,14 @@ def task_documents(
     """Every annotation of every annotator of one exported task; cancelled ones are counted."""
     docs: list[Document] = []
     cancelled = 0
-    for ann in task.get("annotations") or []:
+    task_id = _task_ref(task)
+    for ann in _as_list(task.get("annotations"), "task annotations", task_id):
+        ann = _as_mapping(ann, "annotation", task_id)
         if ann.get("was_cancelled"):
             cancelled += 1
             continue
         docs.append(
             annotation_to_document(task, ann, users=users, schema=schema, project_id=project_id)
         )
-    return TaskDocuments(docs, cancelled, len(task.get("drafts") or []))
+    drafts = task.get("drafts")
+    return TaskDocuments(docs, cancelled, len(drafts) if isinstance(drafts, list) else 0)
