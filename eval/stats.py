@@ -49,7 +49,7 @@ def resample_blocks(n_docs: int, n_samples: int, seed: int) -> Iterator[np.ndarr
     done = 0
     while done < n_samples:
         b = min(BLOCK, n_samples - done)
-        idx = rng.integers(0, n_docs, size=(b, n_docs))
+        idx = rng.integers(0, n_docs, size=(b, n_docs), dtype=np.int32)
         weights = np.empty((b, n_docs), dtype=np.float32)
         for i in range(b):
             weights[i] = np.bincount(idx[i], minlength=n_docs)
@@ -73,11 +73,17 @@ def _as_matrix(counts: np.ndarray) -> np.ndarray:
 
 def bootstrap_totals(counts: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
     """``(n_samples, c)`` column totals of ``n_samples`` document resamples of ``counts``."""
-    mat = _as_matrix(counts)
     if n_samples <= 0 or counts.shape[0] == 0:
         return np.zeros((0, counts.shape[1]))
-    parts = [_matmul(w, mat) for w in resample_blocks(counts.shape[0], n_samples, seed)]
-    return np.concatenate(parts)
+    # A column that is zero in every document is zero in every replicate: skip it.
+    used = np.flatnonzero(np.any(counts != 0, axis=0))
+    mat = _as_matrix(counts[:, used])
+    out = np.zeros((n_samples, counts.shape[1]))
+    done = 0
+    for w in resample_blocks(counts.shape[0], n_samples, seed):
+        out[done : done + w.shape[0], used] = _matmul(w, mat)
+        done += w.shape[0]
+    return out
 
 
 def percentile_interval(
