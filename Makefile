@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup lint format test demo bench fuzz clean
+.PHONY: setup lint format test demo demo-studio bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backchannel needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -28,6 +28,9 @@ test: lint
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
+
+demo-studio: $(STAMP)
+	$(PY) scripts/demo_studio.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
