@@ -65,9 +65,7 @@ def _matmul(weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _as_matrix(counts: np.ndarray) -> np.ndarray:
-    exact32 = (
-        counts.shape[0] == 0 or float(np.abs(counts).sum(axis=0, dtype=np.float64).max()) < 2**24
-    )
+    exact32 = counts.size == 0 or float(np.abs(counts).sum(axis=0, dtype=np.float64).max()) < 2**24
     return counts.astype(np.float32 if exact32 else np.float64)
 
 
