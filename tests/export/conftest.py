@@ -358,3 +358,13 @@ class Exported:
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     return Exported(tmp_path_factory.mktemp("export"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _datasets_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """Keep load_dataset's cache out of the user's ~/.cache while the tests run."""
+    import datasets
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path_factory.mktemp("hf-cache"))
+        yield
