@@ -146,7 +146,10 @@ def studio_status_cli(data_dir: DataDirOpt = Path(".studio")) -> None:
 
     info = status(data_dir)
     if info is None:
-        typer.echo(f"no Label Studio running from {data_dir}")
+        typer.echo(
+            f"no Label Studio running from {data_dir} "
+            f"(start one with: backchannel studio up --detach{_data_dir_arg(data_dir)})"
+        )
         raise typer.Exit(1)
     typer.echo(f"running: {info.url} (pid {info.pid})")
     typer.echo(f"  user: {info.username}; token in {info.token_file}; log {info.log_path}")
