@@ -67,6 +67,10 @@ URL_ENV = "LABEL_STUDIO_URL"
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 DEFAULT_BATCH = 500
 EXPORT_TIMEOUT = 600.0
+RERUN_HINT = (
+    "the server's log says why; run the command again when it is healthy: "
+    "push and pull are safe to re-run"
+)
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,12 @@ def _translate(exc: BaseException, what: str, url: str) -> StudioError | None:
                 f"{_body_text(exc.body)})",
                 hint=f"check --token / ${TOKEN_ENV}",
             )
-        return StudioError(f"{what}: HTTP {code} from {url}: {_body_text(exc.body)}")
+        return StudioError(
+            f"{what}: HTTP {code} from {url}: {_body_text(exc.body)}",
+            hint=RERUN_HINT if code >= 500 else None,
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return StudioConnectionError(f"{what}: {url} timed out")
+        return StudioConnectionError(f"{what}: {url} timed out", hint=RERUN_HINT)
     if isinstance(exc, httpx.TransportError):
         return StudioConnectionError(
             f"{what}: cannot reach Label Studio at {url} ({type(exc).__name__})",
