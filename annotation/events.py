@@ -296,40 +296,54 @@ def _arrow_schema() -> Any:
 
 
 def _actor_node(row: ContactEvent, side: str) -> str | None:
+    """The graph node of one side of a row: its country, or the mention when it has none.
+
+    Countries make the graph readable (and comparable with event data, whose actors are
+    countries plus sectors); organisations (IGO) and actors of unknown country keep their text.
+    """
     text = getattr(row, f"{side}_text")
     if text is None:
         return None
     country = getattr(row, f"{side}_country")
-    name = " ".join(text.split())
-    return f"{name} ({country})" if country and country != "UNK" else name
+    if country and country not in ("UNK", "IGO"):
+        return country
+    return " ".join(text.split())
 
 
 def _component_layout(graph: Any) -> dict[str, Any]:
-    """Spring layout per connected component, components tiled on a grid (largest first).
+    """Spring layout per connected component, packed in rows, each sized by its node count.
 
-    A single spring layout flings small components to the corners of the figure; tiling keeps
-    every actor readable.
+    One spring layout flings small components to the corners and crushes the large one; a
+    square cell per component, side growing with the square root of its size, keeps every
+    label readable.
     """
     import math
 
     import networkx as nx
 
     comps = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
-    cols = max(1, math.ceil(math.sqrt(len(comps))))
+    sides = [1.0 + 1.2 * math.sqrt(len(c)) for c in comps]
+    width = max(max(sides, default=1.0), math.sqrt(sum(x * x for x in sides)) * 1.3)
     pos: dict[str, Any] = {}
-    for i, comp in enumerate(comps):
-        row, col = divmod(i, cols)
+    x = y = row_height = 0.0
+    for comp, side in zip(comps, sides, strict=True):
+        if x > 0 and x + side > width:
+            x, y, row_height = 0.0, y - row_height, 0.0
         sub = graph.subgraph(sorted(comp))
-        scale = 1.0 if len(comp) > 2 else 0.6
-        pos.update(nx.spring_layout(sub, seed=7, center=(col * 3.0, -row * 3.0), scale=scale))
+        centre = (x + side / 2, y - side / 2)
+        scale = (side - 1.0) / 2 if len(comp) > 1 else 0.0
+        pos.update(nx.spring_layout(sub, seed=7, center=centre, scale=scale))
+        x += side
+        row_height = max(row_height, side)
     return pos
 
 
 class EventGraph:
     """Who talks to whom, accumulated edge by edge (memory grows with distinct pairs only).
 
-    Nodes are actor mentions as written, whitespace-normalised, with their country; edges are
-    undirected and keyed by channel kind, weighted by the number of contacts.
+    Nodes are countries (ISO 3166 alpha-3) where the actor has one, else the actor mention
+    (organisations, unknown country); edges are undirected and keyed by channel kind, weighted
+    by the number of contacts.  Contacts within one country are not drawn.
     """
 
     def __init__(self) -> None:
@@ -372,7 +386,7 @@ class EventGraph:
         palette = [plt.get_cmap("tab10")(i) for i in range(10)]
         palette += [plt.get_cmap("tab20")(2 * i + 1) for i in range(10)]
         colours = {k: palette[i % len(palette)] for i, k in enumerate(kinds)}
-        fig, ax = plt.subplots(figsize=(12, 9), dpi=100)
+        fig, ax = plt.subplots(figsize=(14, 10), dpi=100)
         try:
             ax.set_axis_off()
             if graph.number_of_nodes():
@@ -397,7 +411,13 @@ class EventGraph:
                         connectionstyle=f"arc3,rad={rad}",
                     )
                 handles = [Line2D([0], [0], color=colours[k], lw=3, label=k) for k in kinds]
-                ax.legend(handles=handles, title="channel kind", loc="lower left", fontsize=8)
+                ax.legend(
+                    handles=handles,
+                    title="channel kind",
+                    loc="upper left",
+                    bbox_to_anchor=(1.0, 1.0),
+                    fontsize=8,
+                )
             else:
                 ax.text(0.5, 0.5, "no contacts between two actors", ha="center", va="center")
             ax.set_title(title or "Who talks to whom (edges: contacts, coloured by channel kind)")
