@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ __all__ = [
     "md",
     "render_card",
     "size_category",
+    "synthetic_annotators",
     "validate_card",
 ]
 
@@ -181,7 +182,43 @@ def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]
     return rows
 
 
-def _agreement_section(data: dict[str, Any], source: str | None) -> list[str]:
+def synthetic_annotators(data: dict[str, Any], agreement_path: str | Path) -> list[str]:
+    """Annotators of the agreement's source file whose Documents say they are synthetic.
+
+    The agreement JSON names its input (``source``); when that file can be found (as given, or
+    next to the agreement file) its records are scanned for ``meta.synthetic_annotator``.
+    Returns the sorted names, or an empty list when the file is absent or says nothing.
+    """
+    source = data.get("source")
+    if not isinstance(source, str) or not source:
+        return []
+    candidates = [Path(source), Path(agreement_path).parent / source]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        return []
+    names: set[str] = set()
+    decoder = msgspec.json.Decoder()
+    try:
+        with path.open("rb") as fh:
+            for raw in fh:
+                if not raw.strip():
+                    continue
+                try:
+                    rec = decoder.decode(raw)
+                except msgspec.DecodeError:
+                    continue
+                meta = rec.get("meta") if isinstance(rec, dict) else None
+                who = rec.get("annotator") if isinstance(rec, dict) else None
+                if isinstance(meta, dict) and meta.get("synthetic_annotator") and who:
+                    names.add(str(who))
+    except OSError:
+        return []
+    return sorted(names)
+
+
+def _agreement_section(
+    data: dict[str, Any], source: str | None, synthetic: list[str] | None = None
+) -> list[str]:
     src = f" (from {md(source)})" if source else ""
     out: list[str] = []
     docs = data.get("documents")
@@ -191,6 +228,13 @@ def _agreement_section(data: dict[str, Any], source: str | None) -> list[str]:
         out += [f"Measured on {docs} articles by {len(people)} annotators ({names}){src}.", ""]
     elif src:
         out += [f"Figures{src}.", ""]
+    if synthetic:
+        out += [
+            f"**Synthetic annotators: {', '.join(md(n) for n in synthetic)}.** Their records "
+            "carry `meta.synthetic_annotator` (versions of a gold made by a noise model), so "
+            "figures involving them measure the tooling, not human disagreement.",
+            "",
+        ]
     rows = agreement_rows(data)
     if not rows:
         return [*out, "The agreement file holds no figure this card can read.", ""]
@@ -235,6 +279,7 @@ class CardInput:
         events: number of rows in the event table, if one was written.
         groups: article groups (near-duplicates together) the splits were made of.
         docbin: whether spaCy files were written.
+        synthetic_annotators: annotators of the agreement figures known to be synthetic.
     """
 
     schema: Schema
@@ -249,6 +294,7 @@ class CardInput:
     events: int | None = None
     groups: int | None = None
     docbin: bool = True
+    synthetic_annotators: list[str] = field(default_factory=list)
 
 
 def _license(total: SplitStats) -> tuple[str, list[str]]:
@@ -452,7 +498,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
             "",
         ]
     else:
-        out += _agreement_section(inp.agreement, inp.agreement_source)
+        out += _agreement_section(inp.agreement, inp.agreement_source, inp.synthetic_annotators)
 
     # -- provenance
     out += ["## How the data was made", ""]
@@ -492,6 +538,11 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
         out.append(
             "- The articles are synthetic: names, events and quotes are invented; models trained "
             "on them learn the annotation scheme, not facts about the world."
+        )
+    if inp.synthetic_annotators:
+        out.append(
+            "- The agreement figures come from synthetic annotators "
+            f"({', '.join(md(n) for n in inp.synthetic_annotators)}), not people."
         )
     if total.synthetic_annotation:
         out.append(

@@ -275,7 +275,13 @@ def export_dataset(
         >>> export_dataset("corpora/diplomacy/gold.jsonl", "out/dataset")  # doctest: +SKIP
     """
     from backchannel.annotation.atomic import atomic_directory
-    from backchannel.annotation.card import CardInput, load_agreement, render_card, validate_card
+    from backchannel.annotation.card import (
+        CardInput,
+        load_agreement,
+        render_card,
+        synthetic_annotators,
+        validate_card,
+    )
     from backchannel.annotation.schema import load_schema
 
     started = time.perf_counter()
@@ -353,6 +359,11 @@ def export_dataset(
                 pretty_name=pretty_name or f"backchannel {schema.name} gold",
                 agreement=agreement_data,
                 agreement_source=Path(agreement).name if agreement is not None else None,
+                synthetic_annotators=(
+                    synthetic_annotators(agreement_data, agreement)
+                    if agreement_data is not None and agreement is not None
+                    else []
+                ),
                 events=events_writer.rows if events_writer is not None else None,
                 groups=plan.groups,
                 docbin=docbin,

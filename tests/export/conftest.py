@@ -303,6 +303,7 @@ def fake_hub(monkeypatch: pytest.MonkeyPatch):
 # The shape of ``backchannel agree --format json`` (hand-written, small): figures with
 # ci_low/ci_high, counts, nulls for undefined figures, per-pair lists the card leaves out.
 AGREEMENT = {
+    "source": "annotations.jsonl",
     "documents": 35,
     "annotators": ["ann_a", "ann_b", "<b>ann_c</b>"],
     "bootstrap": {"resamples": 200, "seed": 0, "confidence": 0.9},
@@ -349,6 +350,14 @@ class Exported:
         )
         self.gold = root / "gold.jsonl"
         write_documents(self.docs, self.gold)
+        # the agreement's source file: one synthetic annotator, one person
+        write_documents(
+            [
+                Document(id="x", text="t", annotator="ann_a", meta={"synthetic_annotator": "p"}),
+                Document(id="x", text="t", annotator="ann_b"),
+            ],
+            root / "annotations.jsonl",
+        )
         self.agreement = root / "agreement.json"
         self.agreement.write_text(json.dumps(AGREEMENT), encoding="utf-8")
         self.out = root / "dataset"

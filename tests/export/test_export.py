@@ -138,6 +138,8 @@ def test_agreement_figures_with_intervals(exported) -> None:
     card = (exported.out / "README.md").read_text(encoding="utf-8")
     section = card.split("## Annotator agreement")[1].split("\n## ")[0]
     assert "Measured on 35 articles by 3 annotators (ann\\_a, ann\\_b, &lt;b&gt;" in section
+    assert "**Synthetic annotators: ann\\_a.**" in section
+    assert "agreement figures come from synthetic annotators (ann\\_a), not people" in card
     assert "| section | measure | value | 90% CI | n |" in section
     assert "| overall | strict | 0.812 | [0.750, 0.870] |  |" in section
     assert "| overall | overlap | 0.900 | [0.850, 0.940] |  |" in section
