@@ -179,3 +179,29 @@ def test_compare_better_system(tmp_path: Path) -> None:
     rev = compare(g, b, a, bootstrap=300, permutations=300, seed=3).rows["spans.micro.strict.f1"]
     assert rev["delta"] == pytest.approx(-row["delta"])
     assert rev["p_randomisation"] == pytest.approx(row["p_randomisation"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(span_st, max_size=8), min_size=1, max_size=4), st.randoms())
+def test_perfect_predictions_give_one(docs: list, rnd: object) -> None:
+    import random
+    import tempfile
+
+    from backchannel.eval.scoring import score
+
+    assert isinstance(rnd, random.Random)
+    golds = [doc(f"d{i}", g) for i, g in enumerate(docs)]
+    shuffled = []
+    for g in docs:
+        order = list(g)
+        rnd.shuffle(order)
+        shuffled.append(order)
+    preds = [doc(f"d{i}", p) for i, p in enumerate(shuffled)]
+    with tempfile.TemporaryDirectory() as tmp:
+        gp, pp = write_pair(Path(tmp), golds, preds)
+        res = score(gp, pp, bootstrap=10, schema=SCHEMA)
+    for name, value in res.values.items():
+        if name.startswith("spans.") and name.rsplit(".", 1)[-1] in ("precision", "recall", "f1"):
+            assert value in (None, 1.0), name
+    if any(docs):
+        assert res.values["spans.micro.strict.f1"] == 1.0
