@@ -21,6 +21,12 @@ from typing import IO, Literal, overload
 STDIO = "-"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
@@ -64,7 +70,7 @@ def _atomic_write(path: str, mode: str) -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -85,6 +91,8 @@ def atomic_directory(path: str | Path, *, overwrite: bool = False) -> Iterator[P
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
+        # mkdtemp makes the folder private (0700); the finished folder gets normal permissions.
+        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             if not overwrite:
                 raise FileExistsError(f"{target} already exists")

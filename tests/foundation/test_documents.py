@@ -199,3 +199,20 @@ def test_stdin_and_stdout(monkeypatch: pytest.MonkeyPatch, doc: Document) -> Non
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match=r"nope\.jsonl: no such file"):
         list(read_documents(tmp_path / "nope.jsonl"))
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path: Path, doc: Document) -> None:
+    import os
+    import stat
+
+    from backchannel.annotation.atomic import atomic_directory
+
+    mask = os.umask(0o022)
+    try:
+        write_documents([doc], tmp_path / "a.jsonl")
+        with atomic_directory(tmp_path / "folder") as folder:
+            (folder / "x").write_text("x")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "a.jsonl").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o755
