@@ -52,9 +52,10 @@ def figure(block: dict, key: str = "f1") -> str:
     value = block.get(key)
     if value is None:
         return "undefined"
-    ci = block.get(f"{key}_ci") or [block.get("ci_low"), block.get("ci_high")]
-    if ci and ci[0] is not None:
-        return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+    low = block.get(f"{key}_ci_low", block.get("ci_low"))
+    high = block.get(f"{key}_ci_high", block.get("ci_high"))
+    if low is not None and high is not None:
+        return f"{value:.3f} [{low:.3f}, {high:.3f}]"
     return f"{value:.3f}"
 
 
@@ -83,7 +84,9 @@ def main() -> int:
     for fmt in ("json", "md", "html"):
         run("agree", annotations, "--format", fmt, "-o", OUT / f"agreement.{fmt}")
     run("adjudicate", annotations, "-o", OUT / "gold")
+    run("adjudicate", annotations, "-o", OUT / "gold", "--min-votes", "3")
     run("gold", "list", "--dir", OUT / "gold")
+    run("gold", "diff", "v0001", "v0002", "--dir", OUT / "gold", "-o", OUT / "gold-diff.md")
     run("gold", "quality", annotations, CORPUS / "gold.jsonl", "-o", OUT / "annotator_quality.md")
 
     # 5. Export the team's hand-made gold: DatasetDict, parquet, DocBin, card, events, graph.
@@ -99,6 +102,7 @@ def main() -> int:
         OUT / "agreement.json",
     )
     run("events", CORPUS / "gold.jsonl", "-o", OUT / "events.csv", "--graph", OUT / "graph.png")
+    run("publish", dataset, "--repo-id", "backchannel/diplomacy-demo")  # a dry run: sends nothing
 
     # 6. Baselines: train on the train split, predict the test split.
     train, test = dataset / "jsonl" / "train.jsonl", dataset / "jsonl" / "test.jsonl"
@@ -137,7 +141,8 @@ def main() -> int:
         ("tasks.json", "Label Studio import file with rules pre-annotations"),
         ("label_config.xml, guide.md", "labeling config and annotator guide from the schema"),
         ("agreement.{json,md,html}", "inter-annotator agreement (synthetic annotators)"),
-        ("gold/", "adjudicated gold version with manifest and review list"),
+        ("gold/", "gold versions v0001 (2 votes) and v0002 (3 votes), manifests, review lists"),
+        ("gold-diff.md", "what changed between the two gold versions"),
         ("dataset/", "DatasetDict, parquet, JSONL, spaCy DocBin, card, events, graph"),
         ("events.csv, graph.png", "who-talks-to-whom table and graph"),
         ("models/", "trained spaCy and stance baselines"),
@@ -147,22 +152,24 @@ def main() -> int:
         print(f"  out/{path:<28} {what}")
     agreement = json.loads((OUT / "agreement.json").read_text(encoding="utf-8"))
     print("\nHeadline figures (95% bootstrap intervals over documents):")
+    rows: list[tuple[str, str]] = []
     overall = agreement.get("overall", {})
     for mode in ("strict", "overlap"):
         if mode in overall:
-            print(f"  agreement, span F1 ({mode}):       {figure(overall[mode])}")
-    for name in preds:
-        report = json.loads((OUT / f"score-{name}.json").read_text(encoding="utf-8"))
-        spans = report.get("spans", {}).get("micro", {})
-        if name == "stance":
-            stance = report.get("stance", {})
-            print(
-                f"  {name:<7} stance relations F1 (strict): {figure(stance.get('relations', {}))}"
+            rows.append(
+                (f"agreement: span F1 ({mode}), synthetic annotators", figure(overall[mode]))
             )
-            continue
+    for name in ("rules", "spacy"):
+        report = json.loads((OUT / f"score-{name}.json").read_text(encoding="utf-8"))
+        spans = report["spans"]["micro"]
         for schema in ("strict", "partial"):
-            if schema in spans:
-                print(f"  {name:<7} span F1 ({schema}):        {figure(spans[schema])}")
+            rows.append((f"{name}: span F1 ({schema}), test split", figure(spans[schema])))
+    stance = json.loads((OUT / "score-stance.json").read_text(encoding="utf-8"))["stance"]
+    rows.append(("stance: STANCE with polarity F1, gold mentions", figure(stance["with_polarity"])))
+    rows.append(("stance: polarity F_avg(favor, against)", figure(stance["polarity"], "f_avg")))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
     print(f"\nOpen the report: xdg-open {rel(OUT / 'report.html')}   (or any browser)")
     return 0
 
