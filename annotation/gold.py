@@ -165,6 +165,15 @@ def resolve_version(ref: str | Path, directory: str | Path | None = None) -> Pat
                 path=directory,
                 hint="pass --dir with the gold directory, or a file path",
             )
+        if not _manifest_path(Path(directory), ref_s).is_file():
+            # The manifest is written last: without it, the write of this version was
+            # interrupted and its files may not be the version they claim to be.
+            raise GoldError(
+                f"gold version {quote(ref_s)} is incomplete (no {ref_s}.manifest.json: its "
+                "write was interrupted)",
+                path=directory,
+                hint="it is not a version; adjudicate again to write a complete one",
+            )
         return path
     path = Path(ref_s)
     if not path.is_file():
