@@ -262,7 +262,7 @@ def iter_documents(
     for lineno, raw in enumerate(lines, 1):
         if lineno == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         try:
             doc = _DECODER.decode(raw)
