@@ -149,8 +149,10 @@ def _cell(x: object) -> str:
         return "—"
     if isinstance(x, dict):
         x = ", ".join(f"{k}={v}" for k, v in x.items()) or "(no attributes)"
-    # escaped like the agreement report: a document's text must not become HTML when rendered
-    return html.escape(str(x), quote=False).replace("|", "\\|").replace("\n", " ")
+    # escaped like the agreement report: a document's text must not become HTML when rendered,
+    # nor a link or image ("[click](https://...)" in an article is text, not a link)
+    text = html.escape(str(x), quote=False).replace("|", "\\|").replace("\n", " ")
+    return text.replace("](", "\\](")
 
 
 def diff_to_markdown(diff: GoldDiff) -> str:
