@@ -39,7 +39,9 @@ HOSTILE = [
     "'><svg/onload=alert(4)>",
     "a|b`c*d_e[f](javascript:alert(5))",
     "``` <b>fence</b>",
+    "[click](https://evil.example/x)",
 ]
+DANGEROUS = {"a", "img", "script", "svg", "textarea", "iframe", "b", "style", "object", "link"}
 BENIGN = [f"plain{i}" for i in range(len(HOSTILE))]
 
 
@@ -194,6 +196,25 @@ def _no_raw_markup(text: str, where: str) -> None:
     assert "<script" not in text.lower(), where
 
 
+def _rendered(markdown: str) -> Structure:
+    """Markdown as a renderer that allows inline HTML (like GitHub's) turns it into HTML."""
+    from markdown_it import MarkdownIt
+
+    return structure(MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown))
+
+
+def _check_rendered(hostile: str, benign: str) -> None:
+    """Rendered, hostile input adds no link, image, script or other dangerous element and no
+    event-handler attribute (emphasis from a * in the data is harmless and allowed)."""
+
+    def risky(page: Structure) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [e for e in page.events if e[1] in DANGEROUS]
+
+    got = _rendered(hostile)
+    assert risky(got) == risky(_rendered(benign))
+    assert not [e for e in got.events if any(a.startswith("on") for a in e[2])]
+
+
 def _outside_code(markdown: str) -> tuple[str, int]:
     """Markdown without its fenced code blocks (rendered as literal text), and their count."""
     fences = [i for i, line in enumerate(markdown.splitlines()) if line.startswith("```")]
@@ -232,6 +253,7 @@ def test_dataset_card_escapes_every_user_string(flows: tuple[Outputs, Outputs]) 
     assert fences == benign_fences  # no string opened or closed a code block
     assert structure(text).events == structure(benign_text).events  # inline HTML unchanged
     _no_raw_markup(text, "card")
+    _check_rendered(body, benign_card.split("\n---\n", 1)[-1])  # hosts hide the YAML block
     assert html.escape("<script>alert(1)</script>") in body
     assert "&amp;amp;" in body  # the literal "&amp;" survives rendering
     assert re.search(r"\{\{7\\?\*7\}\}", body)  # shown literally (a Markdown-escaped * is fine)
@@ -255,6 +277,7 @@ def test_gold_diff_markdown_escapes_every_user_string(flows: tuple[Outputs, Outp
     benign = flows[1].diff_md
     assert structure(diff).events == structure(benign).events
     _no_raw_markup(diff, "gold diff")
+    _check_rendered(diff, benign)
     assert html.escape("<script>alert(1)</script>") in diff  # the changed documents are named
     assert len(diff.splitlines()) == len(benign.splitlines())  # no row broken by a | or newline
     for line, ref in zip(diff.splitlines(), benign.splitlines(), strict=True):
