@@ -29,6 +29,16 @@ LabelsOpt = Annotated[
     list[str] | None,
     typer.Option("--labels", help="Score only these span labels (repeat, or comma-separate)."),
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Worker processes for counting (default: one per CPU for inputs over 16 MiB, "
+        "else 1). Results do not depend on it.",
+        show_default=False,
+    ),
+]
 MissingOpt = Annotated[
     bool,
     typer.Option(
@@ -63,6 +73,7 @@ def score_cli(
     labels: LabelsOpt = None,
     allow_missing: MissingOpt = False,
     schema: SchemaOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Score predictions against gold: spans, relations, stance, with bootstrap intervals."""
     from backchannel.eval.report import ReportFormat, render, write_report
@@ -77,6 +88,7 @@ def score_cli(
         bootstrap=bootstrap,
         seed=seed,
         allow_missing=allow_missing,
+        workers=workers,
     )
     write_report(render(result, ReportFormat(fmt)), output)
     if output != "-":
@@ -103,6 +115,7 @@ def compare_cli(
     labels: LabelsOpt = None,
     allow_missing: MissingOpt = False,
     schema: SchemaOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Compare two systems on the same gold with paired significance tests."""
     from backchannel.eval.report import ReportFormat, render_compare, write_report
@@ -119,6 +132,7 @@ def compare_cli(
         permutations=permutations,
         seed=seed,
         allow_missing=allow_missing,
+        workers=workers,
     )
     write_report(render_compare(result, ReportFormat(fmt)), output)
 

@@ -477,12 +477,34 @@ class Counter:
                 _status_rows(g, g_status, int(g_first[b]), int(g_first[b + 1])),
                 _status_rows(p, p_status, int(p_first[b]), int(p_first[b + 1])),
             )
-            if len(self._heap) < self.keep:
-                heapq.heappush(self._heap, item)
-            elif item[:2] > self._heap[0][:2]:
-                heapq.heapreplace(self._heap, item)
+            self.offer(item)
+
+    def offer(self, item: tuple[Any, ...]) -> None:
+        """Keep an error-browser candidate if it is among the ``keep`` worst so far.
+
+        Items are ``(errors, -document index, ...)``: the order is total, so the kept set does
+        not depend on the order of the offers (workers' candidates merge to the same set).
+        """
+        if len(self._heap) < self.keep:
+            heapq.heappush(self._heap, item)
+        elif item[:2] > self._heap[0][:2]:
+            heapq.heapreplace(self._heap, item)
 
     # -- results -------------------------------------------------------------------------------
+    def reset(self, first: int) -> None:
+        """Forget rows, ids, confusion and candidates; the next document has index ``first``.
+
+        A worker process counts one batch after another with the same Counter (its
+        label-and-attribute tables stay warm) and hands each batch's results back.
+        """
+        self.rows, self.doc_ids, self._heap = [], [], []
+        self.confusion = np.zeros_like(self.confusion)
+        self._gold, self._pred, self._n, self._seen = _Side(), _Side(), 0, first
+
+    def take_heap(self) -> list[tuple[Any, ...]]:
+        """The error-browser candidates kept so far (for merging with :meth:`offer`)."""
+        return list(self._heap)
+
     def finish(self) -> np.ndarray:
         """Flush and return the ``(n_docs, n_columns)`` count array."""
         self.flush()

@@ -28,6 +28,7 @@ from backchannel.annotation.schema import Schema, load_schema
 from backchannel.eval.counting import BrowserDoc, Counter
 from backchannel.eval.joining import join, lean_decoder
 from backchannel.eval.metrics import Layout, compute_metrics
+from backchannel.eval.parallel import count_parallel, plan
 from backchannel.eval.stats import (
     approximate_randomisation,
     bootstrap_p,
@@ -93,8 +94,14 @@ def collect_counts(
     *,
     allow_missing: bool = False,
     keep: int = 25,
+    workers: int | None = None,
 ) -> Counts:
-    """Join, validate and match every document once; return the per-document count rows."""
+    """Join, validate and match every document once; return the per-document count rows.
+
+    ``workers`` (see :func:`backchannel.eval.parallel.plan`): big same-order files are counted
+    in worker processes; the result is the same as the serial path's, bit for bit, and any
+    problem (bad record, other order, missing document) is reported by the serial path.
+    """
     counter = Counter(schema, layout, keep=keep)
     missing = 0
     # A batch keeps ~1,000 Documents alive: with the cyclic garbage collector on, every young
@@ -102,6 +109,12 @@ def collect_counts(
     enabled = gc.isenabled()
     gc.disable()
     try:
+        n_workers = plan(workers, gold, predictions)
+        if n_workers > 1:
+            fast = count_parallel(gold, predictions, schema, layout, keep=keep, workers=n_workers)
+            if fast is not None:
+                c = fast.counter
+                return Counts(layout, fast.rows, fast.doc_ids, 0, c.confusion, c.browser())
         lean = lean_decoder(schema)
         for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
             missing += p is None
@@ -216,6 +229,7 @@ def score(
     confidence: float = 0.95,
     allow_missing: bool = False,
     keep: int = 25,
+    workers: int | None = None,
 ) -> ScoreResult:
     """Score predicted Documents against gold Documents.
 
@@ -239,7 +253,9 @@ def score(
     """
     sch = _resolve_schema(schema)
     layout = _layout(sch, labels)
-    counts = collect_counts(gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep)
+    counts = collect_counts(
+        gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep, workers=workers
+    )
     totals = counts.rows.sum(axis=0, dtype=np.int64)
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]
@@ -283,8 +299,11 @@ def compare(
     seed: int = 13,
     confidence: float = 0.95,
     allow_missing: bool = False,
+    workers: int | None = None,
 ) -> CompareResult:
     """Compare system ``b`` with system ``a`` on the same gold, documents as the unit.
+
+    ``workers`` as for :func:`score`.
 
     Returns:
         For every rate (micro, macro, per label, relations, stance, attributes): ``a``, ``b``,
@@ -293,8 +312,8 @@ def compare(
     """
     sch = _resolve_schema(schema)
     layout = _layout(sch, labels)
-    ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0)
-    cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0)
+    ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
+    cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
     va = _values(ca.rows.sum(axis=0, dtype=np.int64), layout)
     vb = _values(cb.rows.sum(axis=0, dtype=np.int64), layout)
     names = [n for n in va if _is_figure(n) and (va[n] is not None or vb[n] is not None)]
