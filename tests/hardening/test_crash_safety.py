@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
+import psutil
 import pytest
 
 from backchannel.annotation import gold as gold_mod
@@ -123,8 +124,17 @@ def _run(args: list[str], cwd: Path, kill_after: float | None = None) -> tuple[b
     try:
         _, err = proc.communicate(timeout=kill_after if kill_after is not None else 300)
     except subprocess.TimeoutExpired:
+        try:
+            children = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
+        # Worker processes (score forks some) must not outlive a killed parent for long.
+        _, alive = psutil.wait_procs(children, timeout=15)
+        for orphan in alive:
+            orphan.kill()
+        assert not alive, f"{args[0]}: {len(alive)} worker(s) outlived the killed parent"
         return True, time.monotonic() - start
     assert proc.returncode == 0, err.decode(errors="replace")
     assert b"Traceback" not in err
@@ -250,6 +260,8 @@ def test_score_killed_leaves_report_whole_or_absent(inputs: Inputs, tmp_path: Pa
         str(out),
         "--bootstrap",
         "200",
+        "--workers",
+        "2",  # the forked counting workers must die with a killed parent
     ]
     reference: dict[str, object] = {}
 
