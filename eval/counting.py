@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 from msgspec import UNSET
-from msgspec.structs import astuple
 
-from backchannel.annotation.documents import Relation, Span, validate_document
+from backchannel.annotation.documents import validate_document
 from backchannel.annotation.errors import DocumentError
 from backchannel.annotation.schema import Schema
 from backchannel.eval.joining import Located, reread
@@ -35,12 +34,6 @@ from backchannel.eval.stance import polarity_confusion
 __all__ = ["BATCH", "BrowserDoc", "Counter"]
 
 BATCH = 1024
-# The flattening unpacks Span and Relation structs by position (msgspec ``astuple``, fast): fail
-# at import, not with wrong numbers, if the record layout ever changes.
-if Span.__struct_fields__[:6] != ("id", "start", "end", "label", "text", "attrs") or (
-    Relation.__struct_fields__[:5] != ("head", "tail", "label", "id", "attrs")
-):  # pragma: no cover
-    raise ImportError("backchannel.eval.counting expects the Span/Relation field order")
 _STATUS = {COR: "COR", INC: "INC", PAR: "PAR", MIS: "MIS", SPU: "SPU"}
 
 
@@ -61,16 +54,16 @@ class BrowserDoc:
 
 @dataclass
 class _Side:
-    """One side of a batch; ``array('q')`` columns become numpy arrays without copying."""
+    """One side of a batch: integer columns as lists, turned into numpy arrays per batch."""
 
-    starts: array = field(default_factory=lambda: array("q"))
-    ends: array = field(default_factory=lambda: array("q"))
-    codes: array = field(default_factory=lambda: array("q"))
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
     per_doc: list[int] = field(default_factory=list)
-    r_doc: array = field(default_factory=lambda: array("q"))
-    r_codes: array = field(default_factory=lambda: array("q"))
-    r_head: array = field(default_factory=lambda: array("q"))
-    r_tail: array = field(default_factory=lambda: array("q"))
+    r_doc: list[int] = field(default_factory=list)
+    r_codes: list[int] = field(default_factory=list)
+    r_head: list[int] = field(default_factory=list)
+    r_tail: list[int] = field(default_factory=list)
     where: list[tuple[str, int, int] | None] = field(default_factory=list)
     text_len: list[int] = field(default_factory=list)
 
@@ -220,59 +213,58 @@ class Counter:
         n = len(spans)
         base = len(side.starts)
         side.per_doc.append(n)
+        # One list comprehension per field: attribute reads are the cheapest way from decoded
+        # records to columns (measured 25% faster than msgspec ``astuple`` plus transposition).
         if n:
-            # One C-level astuple per span, then columns by transposition: the per-span work
-            # stays out of the interpreter loop (Span fields: id start end label text attrs ...).
-            ids, starts, ends, labels, texts, attrs, *_ = zip(*map(astuple, spans), strict=True)
-            keys = list(zip(labels, attrs, strict=True))
             try:
-                codes = list(map(self._span_codes.__getitem__, keys))
+                codes = [self._span_codes[s.label, s.attrs] for s in spans]
             except (KeyError, TypeError):  # new combination, or a full Document's dict attrs
                 codes = []
-                for k in map(_hashable, keys):
+                for k in map(_hashable, [(s.label, s.attrs) for s in spans]):
                     code = self._span_codes.get(k)
                     if code is None:
                         code = self._span_code(k)
                         if code is None:
                             raise self._invalid(loc) from None
                     codes.append(code)
-            side.codes.extend(codes)
-            side.starts.extend(starts)
-            side.ends.extend(ends)
+            side.codes += codes
+            side.starts += [s.start for s in spans]
+            side.ends += [s.end for s in spans]
+            texts = [s.text for s in spans]
             if texts.count(None) != n:
                 text = doc.text
                 if any(
-                    t is not None and t != text[a:b]
-                    for t, a, b in zip(texts, starts, ends, strict=True)
+                    t is not None and t != text[s.start : s.end]
+                    for t, s in zip(texts, spans, strict=True)
                 ):
                     raise self._invalid(loc)
-            index = dict(zip(ids, range(base, base + n), strict=True))
+            index = {s.id: i for i, s in enumerate(spans, base)}
             if len(index) != n:
                 raise self._invalid(loc)
         rels = doc.relations
         if rels:
             if not n:
                 raise self._invalid(loc)
-            heads, tails, rlabels, _, rattrs, *_ = zip(*map(astuple, rels), strict=True)
-            rkeys = list(zip(rlabels, rattrs, strict=True))
             try:
                 try:
-                    rcodes = list(map(self._rel_codes.__getitem__, rkeys))
+                    rcodes = [self._rel_codes[r.label, r.attrs] for r in rels]
                 except (KeyError, TypeError):
                     rcodes = []
-                    for k in map(_hashable, rkeys):
+                    for k in map(_hashable, [(r.label, r.attrs) for r in rels]):
                         code = self._rel_codes.get(k)
                         if code is None:
                             code = self._rel_code(k)
                             if code is None:
                                 raise
                         rcodes.append(code)
-                side.r_head.extend(map(index.__getitem__, heads))
-                side.r_tail.extend(map(index.__getitem__, tails))
+                heads = [index[r.head] for r in rels]
+                tails = [index[r.tail] for r in rels]
             except KeyError:
                 raise self._invalid(loc) from None
-            side.r_doc.extend(array("q", [self._n]) * len(rels))
-            side.r_codes.extend(rcodes)
+            side.r_head += heads
+            side.r_tail += tails
+            side.r_doc += [self._n] * len(rels)
+            side.r_codes += rcodes
         if doc.doc_labels:
             try:
                 self.schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
@@ -285,12 +277,12 @@ class Counter:
     def _arrays(self, side: _Side) -> dict[str, np.ndarray]:
         n_docs = self._n
         per_doc = np.array(side.per_doc, dtype=np.int64)
-        codes = np.frombuffer(side.codes, dtype=np.int64)
+        codes = _column(side.codes)
         full_table = np.array(self._table_full, dtype=np.int64)
         a = {
             "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
-            "start": np.frombuffer(side.starts, dtype=np.int64),
-            "end": np.frombuffer(side.ends, dtype=np.int64),
+            "start": _column(side.starts),
+            "end": _column(side.ends),
             "full": full_table[codes] if len(codes) else codes,
         }
         a["label"] = self.scored_of[a["full"]] if len(a["full"]) else a["full"]
@@ -304,10 +296,8 @@ class Counter:
         else:
             a["attrs"] = np.zeros((0, n_attr), dtype=np.int64)
         for key in ("r_doc", "r_head", "r_tail"):
-            a[key] = np.frombuffer(getattr(side, key), dtype=np.int64)
-        a["r_lab"], a["r_pol"] = np.divmod(
-            np.frombuffer(side.r_codes, dtype=np.int64), len(self.layout.polarities) + 1
-        )
+            a[key] = _column(getattr(side, key))
+        a["r_lab"], a["r_pol"] = np.divmod(_column(side.r_codes), len(self.layout.polarities) + 1)
         if len(a["r_lab"]):
             bad = ~(
                 self.head_ok[a["r_lab"], a["full"][a["r_head"]]]
@@ -530,6 +520,11 @@ class Counter:
                 )
             )
         return out
+
+
+def _column(values: list[int]) -> np.ndarray:
+    """An int64 array from a list of ints (through ``array('q')``: the fastest route measured)."""
+    return np.frombuffer(array("q", values), dtype=np.int64)
 
 
 def _hashable(key: tuple[str, Any]) -> tuple[str, Any]:
