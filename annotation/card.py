@@ -85,6 +85,8 @@ def load_agreement(path: str | Path) -> dict[str, Any]:
         raise InputError("no such agreement file", path=path) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read agreement JSON: {exc}", path=path) from None
+    except RecursionError:
+        raise InputError("cannot read agreement JSON: nested too deeply", path=path) from None
     if not isinstance(data, dict):
         raise InputError("agreement JSON must be an object", path=path)
     return data
@@ -97,7 +99,11 @@ _CI_PAIRS = (("low", "high"), ("ci_low", "ci_high"), ("lower", "upper"), ("lo", 
 def _number(x: object) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float):
         return None
-    return float(x) if math.isfinite(float(x)) else None
+    try:
+        value = float(x)
+    except OverflowError:  # an integer beyond any float: not a figure
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _figure(value: object) -> tuple[float, tuple[float, float] | None] | None:
@@ -182,6 +188,14 @@ def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]
     return rows
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def synthetic_annotators(data: dict[str, Any], agreement_path: str | Path) -> list[str]:
     """Annotators of the agreement's source file whose Documents say they are synthetic.
 
@@ -193,7 +207,7 @@ def synthetic_annotators(data: dict[str, Any], agreement_path: str | Path) -> li
     if not isinstance(source, str) or not source:
         return []
     candidates = [Path(source), Path(agreement_path).parent / source]
-    path = next((p for p in candidates if p.is_file()), None)
+    path = next((p for p in candidates if _is_file(p)), None)
     if path is None:
         return []
     names: set[str] = set()
@@ -205,7 +219,7 @@ def synthetic_annotators(data: dict[str, Any], agreement_path: str | Path) -> li
                     continue
                 try:
                     rec = decoder.decode(raw)
-                except msgspec.DecodeError:
+                except (msgspec.DecodeError, UnicodeDecodeError):
                     continue
                 meta = rec.get("meta") if isinstance(rec, dict) else None
                 who = rec.get("annotator") if isinstance(rec, dict) else None
