@@ -14,7 +14,8 @@ some spans, the other changes some attributes and drops some relations), so the 
 meaningful and adjudication has something to review.  The adjudicator settles every review task
 with the bundled gold.  At the end the server keeps running so a person can look at the tasks:
 the script prints the URL, the user, where the password and token files are, and how to stop it
-(``--stop`` stops it instead, as the test does).
+(``--stop`` stops it instead, as the test does).  Run again, it reuses the running server: tasks
+already there are skipped and only unannotated tasks get the scripted annotators.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ import msgspec
 from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import Connection, Studio
-from backchannel.annotation.labelstudio.server import free_port, read_token
+from backchannel.annotation.labelstudio.server import (
+    DEFAULT_PORT,
+    free_port,
+    port_in_use,
+    read_token,
+    status,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "diplomacy"
@@ -185,7 +192,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=6, help="bundled articles to use")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "studio-demo")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: OUT/label-studio")
-    parser.add_argument("--port", type=int, default=None, help="default: a free port")
+    parser.add_argument("--port", type=int, default=None, help="default: 8080, else a free one")
     parser.add_argument("--stop", action="store_true", help="stop the server at the end")
     return parser.parse_args(argv)
 
@@ -204,16 +211,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    port = args.port or free_port()
     env = {**os.environ, "BACKCHANNEL_NO_PROGRESS": "1"}
     for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
         env.pop(var, None)
 
-    # 1. A local Label Studio with its own data directory under out/.
-    run(
-        "studio", "up", "--detach", "--port", str(port), "--data-dir", data_dir,
-        "--project", PROJECT, env=env,
-    )  # fmt: skip
+    # 1. A local Label Studio with its own data directory under out/ (reused when it runs).
+    running = status(data_dir)
+    if running is not None:
+        run("studio", "status", "--data-dir", data_dir, env=env)
+        port = running.port
+    else:
+        port = args.port or (DEFAULT_PORT if not port_in_use(DEFAULT_PORT) else free_port())
+        run(
+            "studio", "up", "--detach", "--port", str(port), "--data-dir", data_dir,
+            "--project", PROJECT, env=env,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     token_file = data_dir / "api-token"
     conn = Connection(url, read_token(token_file))

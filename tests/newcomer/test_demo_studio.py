@@ -18,7 +18,7 @@ import pytest
 
 from backchannel.annotation.documents import read_documents
 from backchannel.annotation.gold import list_versions, verify_version
-from backchannel.annotation.labelstudio.server import seed_credentials, stop_server
+from backchannel.annotation.labelstudio.server import free_port, seed_credentials, stop_server
 from backchannel.annotation.schema import Schema
 from tests.conftest import TEST_PASSWORD, TEST_TOKEN, TEST_USER, missing
 
@@ -43,19 +43,29 @@ def test_demo_studio_runs_end_to_end(
     demo = _script()
     out, data_dir = tmp_path / "out", tmp_path / "out" / "label-studio"
     seed_credentials(data_dir, TEST_USER, TEST_PASSWORD, TEST_TOKEN)
+    args = ["--out", str(out), "--data-dir", str(data_dir), "--limit", "4"]
     try:
-        code = demo.main(["--out", str(out), "--data-dir", str(data_dir), "--limit", "4", "--stop"])
+        code = demo.main([*args, "--port", str(free_port())])
+        first = capsys.readouterr().out
+        # run again: it reuses the running server, adds nothing twice, then stops it
+        again = demo.main([*args, "--stop"])
     except subprocess.CalledProcessError as exc:
         if "up" in exc.cmd and "studio" in exc.cmd:
             missing(f"Label Studio could not start (studio up exited {exc.returncode})")
         raise
     finally:
         stop_server(data_dir)
-    assert code == 0
+    assert code == 0 and again == 0
+    assert "Look at the tasks in the browser: http://127.0.0.1:" in first
+    assert "Stop it with: backchannel studio down --data-dir" in first
+    assert "(mode 0600)" in first and "api-token" in first
     printed = capsys.readouterr().out
-    steps = "studio up --detach|ingest|predict --model rules|push|pull|agree|adjudicate"
+    assert "$ backchannel studio status" in printed and "$ backchannel studio up" not in printed
+    assert "0 tasks created" in printed and ": 0 annotations" in printed
+    steps = "studio status|ingest|predict --model rules|push|pull|agree|adjudicate"
     for step in (steps + "|review push|review pull|gold diff|studio down").split("|"):
         assert f"$ backchannel {step}" in printed, step
+    assert "$ backchannel studio up --detach" in first
 
     corpus = list(read_documents(out / "corpus.jsonl", schema=schema))
     assert len(corpus) == 4
@@ -85,4 +95,3 @@ def test_demo_studio_runs_end_to_end(
     diff = json.loads((out / "gold-diff.json").read_text(encoding="utf-8"))
     assert diff["summary"]["spans_added"] > 0
     assert (out / "gold-diff.md").read_text(encoding="utf-8").strip()
-    assert "backchannel studio down" in printed

@@ -232,6 +232,7 @@ def run_commands(
 
 
 @pytest.mark.studio
+@pytest.mark.slow
 @pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md"])
 def test_every_command_in_the_page_runs(
     page: str, tmp_path: Path, request: pytest.FixtureRequest
