@@ -206,7 +206,7 @@ def _doc_id_hint(raw: bytes) -> str | None:
     """Best-effort document id from a line that failed to decode, for the error message."""
     try:
         obj = msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
         return obj["id"][:40]
@@ -270,7 +270,7 @@ def iter_documents(
             raise DocumentError(
                 f"invalid Document: {exc}", path=name, line=lineno, doc_id=_doc_id_hint(raw)
             ) from None
-        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise DocumentError(
                 f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
                 path=name,

@@ -111,5 +111,10 @@ def read_review(path: str | Path) -> Iterator[ReviewItem]:
                 continue
             try:
                 yield _DEC.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            except (
+                msgspec.DecodeError,
+                msgspec.ValidationError,
+                UnicodeDecodeError,
+                RecursionError,
+            ) as exc:
                 raise GoldError(f"invalid review item: {exc}", path=path, line=lineno) from None

@@ -320,6 +320,8 @@ def load_schema(path: str | Path | None = None) -> Schema:
         raise SchemaError("no such schema file", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError(f"cannot read schema: {exc}", path=path) from None
+    except RecursionError:
+        raise SchemaError("invalid YAML: nested too deeply", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -307,7 +307,7 @@ def read_jsonl(path: str) -> Iterator[RawArticle]:
                 continue
             try:
                 obj = msgspec.json.decode(line)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:
                 raise IngestError(
                     f"not valid JSON ({exc}): {quote(line.strip())}", path=path, line=lineno
                 ) from None

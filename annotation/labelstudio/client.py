@@ -552,7 +552,7 @@ class PullResult:
 def _decode_export(raw: bytes, path: str | Path | None) -> list[dict[str, Any]]:
     try:
         tasks = msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(f"not a Label Studio JSON export: {exc}", path=path) from None
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
