@@ -131,13 +131,13 @@ def _decode(
     if lean is not None:
         try:
             return Located(lean.decode(raw), path, lineno, offset)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             pass  # the full decoder below gives the message
     try:
         return Located(decode_document(raw), path, lineno, offset)
     except msgspec.ValidationError as exc:
         raise DocumentError(f"invalid Document: {exc}", path=path, line=lineno) from None
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise DocumentError(
             f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
             path=path,
@@ -212,7 +212,12 @@ class _Predictions:
         for lineno, offset, raw in _lines(self.fh):
             try:
                 doc_id = _ID_DECODER.decode(raw).id
-            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            except (
+                msgspec.ValidationError,
+                msgspec.DecodeError,
+                UnicodeDecodeError,
+                RecursionError,
+            ):
                 _decode(raw, self.path, lineno, offset)  # raises the full message
                 raise
             if doc_id in index:
