@@ -42,7 +42,7 @@ import msgspec
 
 from backchannel.annotation.atomic import atomic_write
 from backchannel.annotation.documents import encode_document, read_documents
-from backchannel.annotation.errors import InputError
+from backchannel.annotation.errors import InputError, SchemaError
 from backchannel.annotation.export_stats import SplitStats
 from backchannel.annotation.features import RowCodec
 from backchannel.annotation.hf_disk import (
@@ -297,7 +297,10 @@ def export_dataset(
     if events:
         from backchannel.annotation.events import check_event_schema
 
-        check_event_schema(schema)
+        try:
+            check_event_schema(schema)
+        except SchemaError as exc:  # the newcomer's remedy is an export option, say so
+            raise SchemaError(exc.message, path=exc.path, hint="export with --no-events") from None
     articles = _first_pass(gold, schema)
     if not articles:
         raise InputError("no documents to export", path=gold)

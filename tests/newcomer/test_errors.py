@@ -161,6 +161,11 @@ OFFLINE = [
         ["error: typo.jsonl:1", "unknown span label 'ACTRO'"],
     ),
     Case(
+        "export with a schema that has no event model",
+        ["export", "tiny.jsonl", "-o", "dataset", "--schema", "tiny.yaml"],
+        ["error: tiny.yaml", "needs CHANNEL and PARTICIPANT", "--no-events"],
+    ),
+    Case(
         "unknown label in a file (export)",
         ["export", "typo.jsonl", "-o", "dataset"],
         ["error: typo.jsonl:1", "unknown span label 'ACTRO'"],
@@ -168,12 +173,26 @@ OFFLINE = [
 ]
 
 
+MINIMAL_SCHEMA = """name: tiny
+version: "0.1.0"
+spans:
+  PARTY: {definition: A negotiating party.}
+"""
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """An empty directory with a small corpus and a file with a label typo, nothing else."""
+    """An empty directory with a small corpus, a file with a label typo and a schema without the
+    event model, nothing else."""
     first = GOLD.read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "corpus.jsonl").write_text(first + "\n", encoding="utf-8")
     _bad_label_file(tmp_path)
+    (tmp_path / "tiny.yaml").write_text(MINIMAL_SCHEMA, encoding="utf-8")
+    (tmp_path / "tiny.jsonl").write_text(
+        '{"id": "t1", "text": "Chile met Peru.", "spans": '
+        '[{"id": "p1", "start": 0, "end": 5, "label": "PARTY"}]}\n',
+        encoding="utf-8",
+    )
     return tmp_path
 
 
