@@ -48,7 +48,8 @@ def _ci(s: MeanF1 | PairF1) -> str:
 def _md(text: object) -> str:
     """Escape a value for a Markdown table cell."""
     s = "—" if text is None else str(text)
-    return html.escape(s, quote=False).replace("|", "\\|").replace("\n", " ")
+    s = html.escape(s, quote=False).replace("|", "\\|").replace("\n", " ")
+    return s.replace("](", "\\](")  # "[text](url)" in an article stays text, not a link
 
 
 def _table(head: list[str], rows: list[list[str]], escape: bool) -> list[str]:
