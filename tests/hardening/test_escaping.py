@@ -118,6 +118,8 @@ class Outputs:
     card: str
     config: str
     diff_md: str
+    agree_md: str
+    score_md: str
     strings: list[str]
 
 
@@ -145,6 +147,8 @@ def _flow(strings: list[str], root: Path) -> Outputs:
         "--bootstrap", "20")  # fmt: skip
     run("agree", str(root / "ann.jsonl"), "--format", "json", "-o", str(root / "agree.json"),
         "--bootstrap", "20")  # fmt: skip
+    run("agree", str(root / "ann.jsonl"), "--format", "md", "-o", str(root / "agree.md"),
+        "--bootstrap", "20")  # fmt: skip
     run("adjudicate", str(root / "ann.jsonl"), "-o", str(root / "gold"))
     run("adjudicate", str(root / "ann2.jsonl"), "-o", str(root / "gold"), "--min-votes", "1")
     res = runner.invoke(
@@ -169,6 +173,8 @@ def _flow(strings: list[str], root: Path) -> Outputs:
     write_documents(preds, root / "preds.jsonl")
     run("score", str(root / "gold" / "v0001.jsonl"), str(root / "preds.jsonl"), "-f", "html",
         "-o", str(root / "score.html"), "--bootstrap", "20")  # fmt: skip
+    run("score", str(root / "gold" / "v0001.jsonl"), str(root / "preds.jsonl"), "-f", "md",
+        "-o", str(root / "score.md"), "--bootstrap", "20")  # fmt: skip
     config = runner.invoke(app, ["schema", "config", "--schema", str(schema)])
     assert config.exit_code == 0, config.output
 
@@ -177,7 +183,7 @@ def _flow(strings: list[str], root: Path) -> Outputs:
 
     return Outputs(
         read("score.html"), read("agree.html"), read("ds/README.md"), config.output,
-        read("diff.md"), strings,
+        read("diff.md"), read("agree.md"), read("score.md"), strings,
     )  # fmt: skip
 
 
@@ -283,3 +289,12 @@ def test_gold_diff_markdown_escapes_every_user_string(flows: tuple[Outputs, Outp
     for line, ref in zip(diff.splitlines(), benign.splitlines(), strict=True):
         if ref.startswith("|"):
             assert line.count(" | ") - line.count("\\|") <= ref.count(" | "), line
+
+
+@pytest.mark.parametrize("page", ["agree_md", "score_md"])
+def test_markdown_reports_add_no_markup_when_rendered(
+    flows: tuple[Outputs, Outputs], page: str
+) -> None:
+    hostile, benign = (getattr(f, page) for f in flows)
+    _no_raw_markup(_outside_code(hostile)[0], page)
+    _check_rendered(hostile, benign)
