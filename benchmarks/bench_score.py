@@ -190,6 +190,7 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
         names = [k for k in figures if k.split(".")[-1] in FIGURES]
         started = time.perf_counter()
         cpu = time.process_time()
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         bootstrap_intervals(counts, names, 1000, 13)
         n = counts.rows.shape[0]
     elif task == "spans":

@@ -451,6 +451,11 @@ class Counter:
         candidates = candidates[errors[candidates] > threshold]
         if not len(candidates):
             return
+        if len(candidates) > self.keep:
+            # Only this batch's ``keep`` worst can enter the kept set (most errors, then the
+            # earliest document): list spans for those only.  A worker starts each batch with
+            # an empty heap, so without this it would list every document with an error.
+            candidates = candidates[np.lexsort((candidates, -errors[candidates]))[: self.keep]]
         g_status = np.full(len(g["start"]), MIS)
         p_status = np.full(len(p["start"]), SPU)
         g_status[gi_all[strict_pairs[:, 0]]] = strict_pairs[:, 2]
