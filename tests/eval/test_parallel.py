@@ -12,7 +12,9 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from backchannel.annotation.cli import app
 from backchannel.annotation.documents import Document, Relation, Span, write_documents
 from backchannel.annotation.errors import DocumentError
 from backchannel.eval import parallel
@@ -238,3 +240,31 @@ def test_chunks_pair_the_same_lines(tmp_path: Path) -> None:
     d = _write(tmp_path / "d.jsonl", [b'{"id":"1"}', b"", b'{"id":"2"}'])
     with pytest.raises(parallel._NotLockstep):
         list(parallel._chunks(str(d), str(d), 4))
+
+
+def test_cli_workers_same_report_and_same_error(
+    files: tuple[Path, Path, list, list], tmp_path: Path
+) -> None:
+    g, p, _, pl = files
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"report{workers}.json"
+        args = ["score", str(g), str(p), "--workers", workers, "--bootstrap", "50", "-o", str(out)]
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    lines = list(pl)
+    lines[1500] = lines[1500].replace(b'"label":"ACTOR"', b'"label":"ACTR"', 1)
+    bad = _write(tmp_path / "bad.jsonl", lines)
+    messages = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"bad{workers}.json"
+        res = CliRunner().invoke(
+            app, ["score", str(g), str(bad), "--workers", workers, "-o", str(out)]
+        )
+        assert res.exit_code != 0 and not out.exists()
+        messages.append(res.output.strip())
+    assert messages[0] == messages[1]
+    assert messages[1].startswith("error: ") and ":1501:" in messages[1] and "ACTR" in messages[1]
+    assert len(messages[1].splitlines()) == 1
