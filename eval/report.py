@@ -14,6 +14,7 @@ import html
 import io
 import itertools
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -313,8 +314,9 @@ def _md_to_html(md: str) -> str:
 
     for line in md.splitlines():
         if line.startswith("|"):
-            cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
-            if all(set(c) <= set("-:") for c in cells):
+            inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+            if all(c and set(c) <= set("-:") for c in cells):  # the separator row
                 continue
             # cells are already HTML-escaped by _md; strip Markdown emphasis and code marks
             table.append([c.replace("*", "").replace("`", "") for c in cells])

@@ -122,6 +122,8 @@ def test_score_report_plots_and_error_browser_render(
     for img in images:
         assert img["src"] == "data:image/png;base64,", img
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
+    cells = page.evaluate("() => [...document.querySelectorAll('td')].map(td => td.textContent)")
+    assert cells and not [c for c in cells if c and set(c) <= set("-:|")], "a Markdown rule row"
     alts = " ".join(i["alt"] for i in images)
     assert "F1" in alts and "confusion" in alts
     # the error browser: open every article and count visible marks by error kind
