@@ -10,7 +10,8 @@ Headless Chromium (Debian's ``chromium`` on PATH, driven by Playwright) opens
    pre-annotations: every predicted span must be highlighted in the text (one highlight per
    region id) and the region list must list them.
 
-Screenshots go to the test's tmp_path (``report.png``, ``task.png``).
+Screenshots go to the test's tmp_path (``report.png``, ``report-plots.png``, ``errors.png``,
+``task.png``).
 """
 
 from __future__ import annotations
@@ -137,7 +138,10 @@ def test_score_report_plots_and_error_browser_render(
     )
     assert visible.get("COR", 0) > 10, visible
     assert visible.get("MIS", 0) > 0 and visible.get("INC", 0) + visible.get("SPU", 0) > 0, visible
-    page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+    page.locator("details mark.MIS").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "errors.png"))
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / "report.png"))
     page.locator("h2", has_text="Plots").scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "report-plots.png"))
     page.close()
