@@ -5,9 +5,10 @@ Each page's commands run as a newcomer types them, top to bottom.
 The commands run through ``bash -c`` (so ``> file`` redirections and ``# comments`` work) in a
 sandbox working directory:
 
-- ``corpora/`` and ``.venv/`` are symlinks to the repository's, ``out/`` is an empty writable
-  directory, and ``.venv/bin`` is first on PATH, so ``backchannel ...``,
-  ``.venv/bin/backchannel ...`` and ``.venv/bin/python corpora/build.py ...`` all resolve;
+- ``corpora/`` is a symlink to the repository's and ``.venv/`` to the running environment,
+  ``out/`` is an empty writable directory, and ``.venv/bin`` is first on PATH, so
+  ``backchannel ...``, ``.venv/bin/backchannel ...`` and ``.venv/bin/python corpora/build.py
+  ...`` all resolve;
 - the placeholder file names README uses stand for small real files made from the bundled corpus
   (six articles, for speed): see :data:`PLACEHOLDERS`;
 - commands that need a live Label Studio (push, pull, review push/pull, studio status) get one:
@@ -26,6 +27,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +126,8 @@ def make_sandbox(where: Path) -> Path:
     from backchannel.annotation.documents import Document, read_documents, write_documents
 
     (where / "corpora").symlink_to(ROOT / "corpora")
-    (where / ".venv").symlink_to(ROOT / ".venv")
+    # the environment running the tests (the repository's .venv under `make test`)
+    (where / ".venv").symlink_to(Path(sys.prefix))
     (where / "out").mkdir()
     articles = BUNDLED.joinpath("articles.jsonl").read_text(encoding="utf-8").splitlines()
     (where / "articles.jsonl").write_text("\n".join(articles[:ARTICLES]) + "\n", "utf-8")
@@ -188,7 +191,7 @@ def run_commands(
     """Run ``commands`` (from the file named ``source``) in order in ``sandbox``; fail on the
     first that exits non-zero, naming its line.  Returns what ran, with timings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
-    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{Path(sys.prefix) / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["BACKCHANNEL_NO_PROGRESS"] = "1"
     starts_own = any(c.text.startswith("backchannel studio up") for c in commands)
     if not starts_own and any(SERVER_COMMANDS.match(c.text) for c in commands):
