@@ -9,10 +9,15 @@ measurement runs in its own child process, which reports its wall time and peak 
 
 - parse: decode both JSONL files into Documents (``read_documents(validate=False)``), nothing else;
 - score, no bootstrap: ``score(..., bootstrap=0)``: parse, validate, join, match in the four
-  schemas overall and per label, attributes, relations (strict, boundaries), stance;
-- score: the same with 1,000 bootstrap replicates;
+  schemas overall and per label, attributes, relations (strict, boundaries), stance (worker
+  processes as chosen by default: one per CPU for inputs this big);
+- score: the same with 1,000 bootstrap replicates; and once more serial (``workers=1``);
 - nervaluate: ``Evaluator(...).evaluate()`` on the same spans (four schemas, overall and per
   label), from span lists already in memory (its parsing is not timed).
+
+CPU time is that of all processes (the child and its worker processes, through
+``RUSAGE_CHILDREN``); peak RSS is the child's, and its workers' in a column of their own.  The
+load average is printed: on a shared machine it says how much the wall times mean.
 
 The floors of issue #7 are checked and printed: span work at least 5x faster than nervaluate,
 bootstrap adds at most 2 s, total at most 3x the parse time.
