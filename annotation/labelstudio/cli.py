@@ -196,12 +196,15 @@ def push_cli(
     changed is refused while its task has annotations.
     """
     from backchannel.annotation.documents import read_documents
+    from backchannel.annotation.errors import DocumentError
     from backchannel.annotation.labelstudio.client import push
     from backchannel.annotation.progress import progress_enabled
     from backchannel.annotation.schema import load_schema
     from backchannel.annotation.tasks import load_predictions
 
     schema = load_schema(schema_path)
+    if str(corpus) != "-" and not corpus.is_file():  # a wrong path first, not "no server"
+        raise DocumentError("no such file", path=corpus)
     preds = load_predictions(predictions, schema) if predictions is not None else None
     studio = _studio(url, token)
     res = push(

@@ -101,6 +101,11 @@ OFFLINE = [
         code=3,
     ),
     Case(
+        "push a file that is not there, without a server",
+        ["push", "crpus.jsonl"],
+        ["error: crpus.jsonl", "no such file"],
+    ),
+    Case(
         "ingest a file that is not there",
         ["ingest", "artciles.jsonl", "-o", "corpus.jsonl"],
         ["error: artciles.jsonl", "no such file"],
