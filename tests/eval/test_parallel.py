@@ -117,6 +117,15 @@ def test_parallel_path_really_used(files: tuple[Path, Path, list, list]) -> None
     assert len(fast.doc_ids) == N_DOCS == len(set(fast.doc_ids))
 
 
+def test_labels_and_keep_do_not_depend_on_workers(files: tuple[Path, Path, list, list]) -> None:
+    g, p, _, _ = files
+    for kwargs in ({"labels": ["ACTOR", "VENUE"]}, {"keep": 0}, {"keep": 3}):
+        _same(
+            score(g, p, bootstrap=30, workers=1, **kwargs),
+            score(g, p, bootstrap=30, workers=2, **kwargs),
+        )
+
+
 def test_compare_does_not_depend_on_workers(files: tuple[Path, Path, list, list]) -> None:
     g, p, _, _ = files
     a = compare(g, g, p, bootstrap=50, permutations=50, workers=1).to_dict()
