@@ -179,7 +179,8 @@ def validate_document(doc: Document, schema: Schema | None = None) -> None:
         for end_name, ref in (("head", rel.head), ("tail", rel.tail)):
             if ref not in ids:
                 raise DocumentError(
-                    f"relation {rel.label} {end_name} points at missing span id {quote(ref)}",
+                    f"relation {rel.label if len(rel.label) <= 60 else quote(rel.label)} "
+                    f"{end_name} points at missing span id {quote(ref)}",
                     doc_id=doc.id,
                     span_id=rid,
                 )
