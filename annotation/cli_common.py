@@ -10,6 +10,8 @@ command functions so that ``backchannel --help`` stays instant.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -18,13 +20,49 @@ from typer.core import TyperGroup
 
 from backchannel.annotation.errors import BackchannelError, NotAvailableError
 
+try:  # typer >= 0.20 vendors its own click; older releases use click itself
+    from typer import _click as _clicklib
+except ImportError:  # pragma: no cover - depends on the installed typer
+    import click as _clicklib
+
 
 def error_line(exc: BackchannelError) -> str:
     return f"error: {exc.one_line()}"
 
 
 class BackchannelGroup(TyperGroup):
-    """Root group: turns library errors into one line on stderr and a non-zero exit."""
+    """Root group: turns library errors into one line on stderr and a non-zero exit.
+
+    Usage errors (a missing argument, an unknown option or command) get the same treatment
+    instead of typer's multi-line box, so every failure a user sees is one ``error:`` line.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except _clicklib.exceptions.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                typer.echo(ctx.get_help())  # a bare group name asks for its help, not an error
+                sys.exit(0)
+            where = f"{ctx.command_path}: " if ctx is not None else ""
+            hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"error: {where}{message}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -14,7 +14,9 @@ from backchannel.annotation.guide import render_guide
 from backchannel.annotation.labelconfig import label_config
 from backchannel.annotation.schema import load_schema
 
-schema_app = typer.Typer(help="Derive the Label Studio config and the guide; validate Documents.")
+schema_app = typer.Typer(
+    help="Derive the Label Studio config and the guide; validate Documents.", no_args_is_help=True
+)
 
 
 @schema_app.command("config")

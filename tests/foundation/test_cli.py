@@ -127,3 +127,34 @@ def test_bad_schema_path_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema", "config", "--schema", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
     assert result.stderr == f"error: {tmp_path / 'none.yaml'}: no such schema file\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["score"],
+            "error: backchannel score: Missing argument 'gold'. (see: backchannel score --help)",
+        ),
+        (
+            ["frobnicate"],
+            "error: backchannel: No such command 'frobnicate'. (see: backchannel --help)",
+        ),
+        (
+            ["schema", "show", "--bogus"],
+            "error: backchannel schema show: No such option: --bogus "
+            "(see: backchannel schema show --help)",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line(runner: CliRunner, args: list[str], expected: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr == expected + "\n"
+    assert result.stdout == ""
+
+
+def test_bare_group_prints_its_help(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert "validate" in result.stdout
