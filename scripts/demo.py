@@ -61,8 +61,11 @@ def figure(block: dict, key: str = "f1") -> str:
 
 def main() -> int:
     started = time.perf_counter()
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    # Start clean, but keep out/studio-demo: `make demo-studio` may have a server running there.
+    for path in OUT.glob("*") if OUT.exists() else []:
+        if path.name == "studio-demo":
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
     (OUT / "predictions").mkdir(parents=True)
     models = OUT / "models"
 
