@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -42,6 +42,7 @@ __all__ = [
     "decode_document",
     "encode_document",
     "iter_documents",
+    "open_binary",
     "read_documents",
     "validate_document",
     "write_documents",
@@ -190,8 +191,13 @@ def validate_document(doc: Document, schema: Schema | None = None) -> None:
         schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
 
 
-def _open_binary(path: str | Path) -> Any:
-    if str(path) == STDIO:
+def open_binary(path: str | Path, *, allow_stdin: bool = True) -> BinaryIO:
+    """Open a Document JSONL file for reading bytes, with the reader's one-line errors.
+
+    Shared by every reader of Document files (the streaming reader here, the scorer's indexed
+    join), so a missing file reads the same wherever it is met.  ``-`` is stdin when allowed.
+    """
+    if allow_stdin and str(path) == STDIO:
         return sys.stdin.buffer
     try:
         return open(path, "rb")
@@ -239,7 +245,7 @@ def read_documents(
         >>> for doc in read_documents("corpora/diplomacy/gold.jsonl"):  # doctest: +SKIP
         ...     print(doc.id, len(doc.spans))
     """
-    fh = _open_binary(path)
+    fh = open_binary(path)
     try:
         yield from iter_documents(fh, str(path), schema=schema, validate=validate, unique=unique)
     finally:

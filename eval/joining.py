@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 
-from backchannel.annotation.documents import decode_document
+from backchannel.annotation.documents import decode_document, open_binary
 from backchannel.annotation.errors import DocumentError, quote
 from backchannel.annotation.schema import Schema
 
@@ -101,17 +101,6 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _open(path: str | Path) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise DocumentError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise DocumentError("is a directory, expected a Document JSONL file", path=path) from None
-    except PermissionError:
-        raise DocumentError("permission denied", path=path) from None
-
-
 def _lines(fh: BinaryIO, start_line: int = 0) -> Iterator[tuple[int, int, bytes]]:
     """``(line number, byte offset, raw)`` of each non-blank line."""
     offset = fh.tell()
@@ -148,14 +137,14 @@ def _decode(
 def iter_documents(path: str | Path, lean: msgspec.json.Decoder | None = None) -> Iterator[Located]:
     """Decode every Document of a JSONL file with its line number (no validation here)."""
     p = str(path)
-    with _open(path) as fh:
+    with open_binary(path, allow_stdin=False) as fh:
         for lineno, offset, raw in _lines(fh):
             yield _decode(raw, p, lineno, offset, lean)
 
 
 def reread(path: str, line: int, offset: int) -> Located:
     """Decode the Document at a known byte offset again (for error messages and reports)."""
-    with _open(path) as fh:
+    with open_binary(path, allow_stdin=False) as fh:
         fh.seek(offset)
         return _decode(fh.readline(), path, line, offset)
 
@@ -166,7 +155,7 @@ class _Predictions:
     def __init__(self, path: str | Path, lean: msgspec.json.Decoder | None) -> None:
         self.path = str(path)
         self.lean = lean
-        self.fh = _open(path)
+        self.fh = open_binary(path, allow_stdin=False)
         self.it = _lines(self.fh)
         self.head: tuple[int, int, bytes] | None = next(self.it, None)
         self.head_doc: Located | None = None
