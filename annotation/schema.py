@@ -267,7 +267,8 @@ def _normalise_attrs(raw: Any, where: str, path: str) -> dict[str, Any]:
             norm_values[value] = vspec or {}
         spec["values"] = norm_values
         spec["name"] = str(name)
-        if spec.get("default") is not None and spec["default"] not in norm_values:
+        default = spec.get("default")
+        if default is not None and (not isinstance(default, str) or default not in norm_values):
             raise SchemaError(
                 f"{where}.{name}: default {quote(spec['default'])} is not one of its values",
                 path=path,
