@@ -282,10 +282,14 @@ class Counter:
         per_doc = np.array(side.per_doc, dtype=np.int64)
         codes = _column(side.codes)
         full_table = np.array(self._table_full, dtype=np.int64)
+        try:
+            starts, ends = _column(side.starts), _column(side.ends)
+        except OverflowError:  # an offset beyond 64 bits: name its document, with the exact error
+            raise self._invalid_at(side.where[_doc_beyond_int64(side)]) from None
         a = {
             "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
-            "start": _column(side.starts),
-            "end": _column(side.ends),
+            "start": starts,
+            "end": ends,
             "full": full_table[codes] if len(codes) else codes,
         }
         a["label"] = self.scored_of[a["full"]] if len(a["full"]) else a["full"]
@@ -529,6 +533,17 @@ class Counter:
                 )
             )
         return out
+
+
+def _doc_beyond_int64(side: _Side) -> int:
+    """Index of the first document with a span offset outside int64 (only after an overflow)."""
+    k = 0
+    for doc, count in enumerate(side.per_doc):
+        for value in (*side.starts[k : k + count], *side.ends[k : k + count]):
+            if not -(2**63) <= value < 2**63:
+                return doc
+        k += count
+    raise AssertionError("no offset beyond int64")
 
 
 def _column(values: list[int]) -> np.ndarray:
