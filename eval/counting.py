@@ -258,8 +258,8 @@ class Counter:
                         code = self._rel_codes.get(k)
                         if code is None:
                             code = self._rel_code(k)
-                            if code is None:
-                                raise
+                            if code is None:  # not a bare raise: the error may be a TypeError
+                                raise self._invalid(loc) from None
                         rcodes.append(code)
                 heads = [index[r.head] for r in rels]
                 tails = [index[r.tail] for r in rels]
