@@ -32,7 +32,7 @@ from backchannel.annotation.errors import GoldError
 from tests.conftest import sample_document
 
 BACKCHANNEL = str(Path(sys.executable).with_name("backchannel"))
-KILLS = 4
+KILLS = 3
 WORDS = [
     "envoy",
     "minister",
