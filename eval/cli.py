@@ -14,7 +14,21 @@ import typer
 
 from backchannel.annotation.cli_common import SchemaOpt, SeedOpt
 
-PathArg = Annotated[Path, typer.Argument(dir_okay=False, show_default=False)]
+GoldArg = Annotated[
+    Path, typer.Argument(dir_okay=False, show_default=False, help="Gold Document JSONL.")
+]
+PredArg = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predicted Document JSONL."),
+]
+SystemA = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system A (baseline)."),
+]
+SystemB = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system B (candidate)."),
+]
 FormatOpt = Annotated[
     str,
     typer.Option("--format", "-f", help="Report format: json, md or html."),
@@ -64,8 +78,8 @@ def _labels(values: list[str] | None) -> list[str] | None:
 
 
 def score_cli(
-    gold: PathArg,
-    predictions: PathArg,
+    gold: GoldArg,
+    predictions: PredArg,
     fmt: FormatOpt = "json",
     output: OutOpt = "-",
     bootstrap: BootOpt = 1000,
@@ -102,9 +116,9 @@ def score_cli(
 
 
 def compare_cli(
-    gold: PathArg,
-    a: PathArg,
-    b: PathArg,
+    gold: GoldArg,
+    a: SystemA,
+    b: SystemB,
     fmt: FormatOpt = "md",
     output: OutOpt = "-",
     bootstrap: BootOpt = 1000,
@@ -175,7 +189,7 @@ def predict_cli(
 
 
 def train_cli(
-    gold: PathArg,
+    gold: GoldArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
     model: ModelOpt = "spacy",
     base: Annotated[
