@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +24,7 @@ from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.labelstudio.client import Studio, pull
 from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.annotation.schema import Schema
-
-sys.path.insert(0, str(Path(__file__).parent))
-from studio_support import missing
+from tests.conftest import missing
 
 pytestmark = [pytest.mark.studio, pytest.mark.browser]
 

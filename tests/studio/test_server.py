@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ from backchannel.annotation.cli import app
 from backchannel.annotation.errors import StudioServerError
 from backchannel.annotation.labelstudio import server
 from backchannel.annotation.labelstudio.server import ServerInfo
-
-sys.path.insert(0, str(Path(__file__).parent))
-from studio_support import missing
+from tests.conftest import missing
 
 pytestmark = pytest.mark.studio
 
