@@ -11,9 +11,11 @@ developer machine.  Other area-specific fixtures live in the conftest.py of thei
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -122,3 +124,35 @@ def studio(connection: Connection) -> Studio:
 def project_title() -> str:
     """A fresh project per test, so tests never see each other's tasks."""
     return f"test-{uuid.uuid4().hex[:10]}"
+
+
+# Debian's chromium as the probe ran it: without the background-networking flags it keeps
+# trying to reach Google's hosts, which this machine's closed network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session (Playwright driving Debian's package)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        missing("chromium is not installed (apt-get install chromium; .ci/run does it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright (Python) is not installed")
+        raise
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield instance
+        instance.close()

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +22,10 @@ from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.labelstudio.client import Studio, pull
 from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.annotation.schema import Schema
-from tests.conftest import missing
 
 pytestmark = [pytest.mark.studio, pytest.mark.browser]
 
 TEXT = "Talks 🤝 in Bogota\u0301 ended.\nEnvoys then met in Geneva today."
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Bounding box of the n-th occurrence of a word in the rendered task text (client coordinates).
 _WORD_BOX = """([word, nth]) => {
@@ -62,22 +50,6 @@ _WORD_BOX = """([word, nth]) => {
   }
   return null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        missing("chromium is not installed (apt-get install chromium; .ci/run does it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright (Python) is not installed")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def _drag(page: Any, first: str, last: str) -> None:
