@@ -1,22 +1,26 @@
 """From joined gold/prediction Documents to per-document count rows, one batch at a time.
 
-This is the only module that looks inside Documents.  A batch (:data:`BATCH` documents) is
-flattened into numpy arrays in one pass, checked (offsets, labels, attribute values, relation
-ends and argument labels, all against the schema), matched with
+This is the only module that looks inside Documents (the lean records of
+:class:`~backchannel.eval.joining.LeanDecoder`).  A batch (:data:`BATCH` documents) is flattened
+into numpy arrays with C-level field readers (``map(attrgetter(...))``, no Python loop over
+spans), checked (offsets, span texts, span ids, relation ends and argument labels; the decoder
+already checked labels and attribute values against the schema), matched with
 :func:`~backchannel.eval.matching.match_spans`, and reduced to one row of integers per document
 laid out by :class:`~backchannel.eval.metrics.Layout`.  Only the rows, a label confusion matrix
 and the few documents kept for the error browser survive the batch, so memory stays flat.
 
-Validation is fast-path: the checks run vectorised or inside the flattening loop, and when one
-fails the document is handed to :func:`~backchannel.annotation.documents.validate_document` to
-produce the exact one-line message (file, line, document, span).
+Validation is fast-path: the checks run vectorised over the batch, and when one fails, the
+batch's documents up to the failing one are read again in full and handed to
+:func:`~backchannel.annotation.documents.validate_document`, so that the message is exact (file,
+line, document, span) and names the first invalid document.
 """
 
 from __future__ import annotations
 
 import heapq
-from array import array
 from dataclasses import dataclass, field
+from itertools import chain, count, repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -25,15 +29,16 @@ from msgspec import UNSET
 from backchannel.annotation.documents import validate_document
 from backchannel.annotation.errors import DocumentError
 from backchannel.annotation.schema import Schema
-from backchannel.eval.joining import Located, reread
+from backchannel.eval.joining import Block, LeanDecoder, Located, reread
 from backchannel.eval.matching import COR, INC, MIS, PAR, SPU, match_spans
 from backchannel.eval.metrics import Layout
 from backchannel.eval.relations import multiset_tp
 from backchannel.eval.stance import polarity_confusion
 
-__all__ = ["BATCH", "BrowserDoc", "Counter"]
+__all__ = ["BATCH", "CHUNK", "BrowserDoc", "Counter"]
 
 BATCH = 1024
+CHUNK = 64
 _STATUS = {COR: "COR", INC: "INC", PAR: "PAR", MIS: "MIS", SPU: "SPU"}
 
 
@@ -52,20 +57,26 @@ class BrowserDoc:
     pred: list[tuple[int, int, str, str, dict[str, str]]]
 
 
+# C-level field readers: ``map(_START, spans)`` costs a fraction of a loop over the spans.
+_SPANS, _RELATIONS, _TEXT = attrgetter("spans"), attrgetter("relations"), attrgetter("text")
+_ATTRS, _ID = attrgetter("attrs"), attrgetter("id")
+_START, _END, _HEAD, _TAIL = (
+    attrgetter("start"),
+    attrgetter("end"),
+    attrgetter("head"),
+    attrgetter("tail"),
+)
+_DOC_LABELS = attrgetter("doc_labels")
+
+
 @dataclass
 class _Side:
-    """One side of a batch: integer columns as lists, turned into numpy arrays per batch."""
+    """One side of a batch: the lean records and where they came from (None: not predicted)."""
 
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    codes: list[int] = field(default_factory=list)
-    per_doc: list[int] = field(default_factory=list)
-    r_per_doc: list[int] = field(default_factory=list)
-    r_codes: list[int] = field(default_factory=list)
-    r_head: list[int] = field(default_factory=list)
-    r_tail: list[int] = field(default_factory=list)
+    docs: list[Any] = field(default_factory=list)  # not yet flattened (fewer than CHUNK)
     where: list[tuple[str, int, int] | None] = field(default_factory=list)
-    text_len: list[int] = field(default_factory=list)
+    chunks: list[dict[str, np.ndarray]] = field(default_factory=list)
+    done: int = 0  # records flattened into chunks
 
 
 class Counter:
@@ -75,10 +86,15 @@ class Counter:
         schema: the schema every label is checked against.
         layout: the column layout (its span labels may be a subset of the schema's).
         keep: how many worst documents to keep for the error browser.
+        decoder: the decoder of the records given to :meth:`add` (default: a new one); its
+            attribute types say which label a record carries.
     """
 
-    def __init__(self, schema: Schema, layout: Layout, keep: int = 25) -> None:
+    def __init__(
+        self, schema: Schema, layout: Layout, keep: int = 25, decoder: LeanDecoder | None = None
+    ) -> None:
         self.schema = schema
+        self.decoder = decoder or LeanDecoder(schema)
         self.layout = layout
         self.keep = keep
         self.all_labels = list(schema.span_labels)
@@ -87,19 +103,11 @@ class Counter:
         self.scored_of = np.array([scored.get(lab, -1) for lab in self.all_labels], np.int64)
         self.attr_col = {key: i for i, key in enumerate(layout.attributes)}
         self.attr_val = [{v: j for j, v in enumerate(vals)} for vals in layout.attr_values]
-        self.span_attr_ok = {
-            lab: {name: set(adef.values) for name, adef in ldef.attributes.items()}
-            for lab, ldef in schema.spans.items()
-        }
         # Per schema label: its attributes' default value ids (-1 elsewhere or without default).
         self.default_rows = np.full((len(self.all_labels), max(len(layout.attributes), 1)), -1)
         for col, (lab, _) in enumerate(layout.attributes):
             self.default_rows[self.label_id[lab], col] = layout.attr_defaults[col]
         self.rel_id = {lab: i for i, lab in enumerate(layout.relation_labels)}
-        self.rel_attr_ok = {
-            lab: {name: set(adef.values) for name, adef in rdef.attributes.items()}
-            for lab, rdef in schema.relations.items()
-        }
         n_lab, n_rel = len(self.all_labels), len(layout.relation_labels)
         self.head_ok = np.ones((max(n_rel, 1), n_lab), dtype=bool)
         self.tail_ok = np.ones((max(n_rel, 1), n_lab), dtype=bool)
@@ -113,10 +121,10 @@ class Counter:
             self.rel_id.get(layout.stance_relation) if layout.stance_relation else None
         )
         self.pol_id = {p: i for i, p in enumerate(layout.polarities)}
-        self._span_codes: dict[tuple[str, Any], int] = {}
+        self._span_codes: dict[Any, int] = {}
         self._table_full: list[int] = []
         self._table_attrs: list[np.ndarray] = []
-        self._rel_codes: dict[tuple[str, Any], int] = {}
+        self._rel_codes: dict[Any, int] = {}
         self.rows: list[np.ndarray] = []
         self.doc_ids: list[str] = []
         n_scored = len(layout.span_labels)
@@ -129,192 +137,241 @@ class Counter:
 
     # -- flattening ----------------------------------------------------------------------------
     def add(self, gold: Located, pred: Located | None) -> None:
-        """Queue one joined pair (``pred`` None: nothing predicted); flushes full batches."""
-        self._flatten(self._gold, gold)
-        self._flatten(self._pred, pred)
+        """Queue one joined pair (``pred`` None: nothing predicted); flushes full batches.
+
+        Both records must come from :attr:`decoder`.  Nothing is looked at here: a whole batch
+        is flattened at once in :meth:`flush`, with C-level maps instead of a loop per span.
+        """
+        g, p = self._gold, self._pred
+        g.docs.append(gold.doc)
+        g.where.append(gold[1:])
+        if pred is None:
+            p.docs.append(self.decoder.empty)
+            p.where.append(None)
+        else:
+            p.docs.append(pred.doc)
+            p.where.append(pred[1:])
         self.doc_ids.append(gold.doc.id)
         self._n += 1
+        if len(g.docs) >= CHUNK:
+            self._chunk(g)
+            self._chunk(p)
         if self._n >= BATCH:
             self.flush()
 
-    def _invalid_at(self, where: tuple[str, int, int] | None) -> DocumentError:
-        assert where is not None
-        return self._invalid(reread(*where))
+    def add_block(self, gold: Block, pred: Block) -> None:
+        """Queue the same documents of both files (see :func:`~backchannel.eval.joining.lockstep`).
 
-    def _invalid(self, loc: Located) -> DocumentError:
-        """The exact message for a document that failed a fast check (read again in full)."""
-        full = reread(loc.path, loc.line, loc.offset)
+        The block form of :meth:`add`, without a Python step per document.
+        """
+        g, p = self._gold, self._pred
+        g.docs += gold.docs
+        g.where += gold.where
+        p.docs += pred.docs
+        p.where += pred.where
+        self.doc_ids += map(_ID, gold.docs)
+        self._n += len(gold.docs)
+        if len(g.docs) >= CHUNK:
+            self._chunk(g)
+            self._chunk(p)
+        if self._n >= BATCH:
+            self.flush()
+
+    def _fail(self, side: _Side, suspect: int) -> DocumentError:
+        """The error of the first invalid document of the batch, at or before ``suspect``.
+
+        The vectorised checks know that ``suspect`` fails; the documents before it are
+        validated in full (read again) so that the message names the first one in the file.
+        """
+        for where in side.where[:suspect]:
+            if where is not None and (error := self._validation_error(reread(*where))):
+                return error
+        where = side.where[suspect]
+        assert where is not None
+        full = reread(*where)
+        error = self._validation_error(full)
+        if error is not None:
+            return error
+        return DocumentError(
+            "inconsistent document (a span or relation fails the schema)",
+            path=full.path,
+            line=full.line,
+            doc_id=full.doc.id,
+        )
+
+    def _validation_error(self, full: Located) -> DocumentError | None:
+        """The exact message for a (full) document that fails validation, or None."""
         try:
             validate_document(full.doc, self.schema)
         except DocumentError as exc:
-            exc.path, exc.line = loc.path, loc.line
+            exc.path, exc.line = full.path, full.line
             exc.args = (exc.one_line(),)
             return exc
-        return DocumentError(
-            "inconsistent document (a span or relation fails the schema)",
-            path=loc.path,
-            line=loc.line,
-            doc_id=loc.doc.id,
-        )
+        return None
 
-    def _span_code(self, key: tuple[str, Any]) -> int | None:
-        """Row of the (label, attributes) table for a new combination; None if invalid.
+    def _codes(self, keys: list[Any], table: dict[Any, int], new: Any) -> np.ndarray:
+        """Codes of attribute structs through ``table``; ``new`` adds an unseen one.
 
-        Documents repeat a small number of label-and-attribute combinations, so each one is
-        validated and turned into value ids once and then found by a dict lookup.
+        Documents repeat a small number of attribute combinations, so each one is turned into
+        value ids once and then found by a dict lookup.
         """
-        label, attrs = key
-        lab = self.label_id.get(label)
-        if lab is None:
-            return None
-        allowed = self.span_attr_ok[label]
+        try:
+            return np.fromiter(map(table.__getitem__, keys), np.int64, len(keys))
+        except KeyError:
+            for key in set(keys).difference(table):
+                table[key] = new(key)
+            return np.fromiter(map(table.__getitem__, keys), np.int64, len(keys))
+
+    def _new_span_code(self, attrs: Any) -> int:
+        """Row of the (label, attribute value ids) table for a new attribute struct."""
+        label = self.decoder.label_of[type(attrs)][1]
+        lab = self.label_id[label]
         row = self.default_rows[lab].copy()
-        for name, value in _attr_items(attrs):
-            ok = allowed.get(name)
-            if ok is None or value not in ok:
-                return None
+        for name in attrs.__struct_fields__:
+            value = getattr(attrs, name)
             col = self.attr_col.get((label, name))
-            if col is not None:
+            if value is not UNSET and col is not None:
                 row[col] = self.attr_val[col][value]
-        code = len(self._table_full)
         self._table_full.append(lab)
         self._table_attrs.append(row)
-        self._span_codes[key] = code
-        return code
+        return len(self._table_full) - 1
 
-    def _rel_code(self, key: tuple[str, Any]) -> int | None:
-        """``label id * (polarities + 1) + polarity id`` of a new (label, attributes), or None."""
-        label, attrs = key
-        rl = self.rel_id.get(label)
-        if rl is None:
-            return None
-        allowed = self.rel_attr_ok[label]
+    def _new_rel_code(self, attrs: Any) -> int:
+        """``label id * (polarities + 1) + polarity id`` of a new relation attribute struct."""
+        label = self.decoder.label_of[type(attrs)][1]
+        rl = self.rel_id[label]
         pol = len(self.layout.polarities)
-        for name, value in _attr_items(attrs):
-            ok = allowed.get(name)
-            if ok is None or value not in ok:
-                return None
-            if rl == self.stance_rel and name == self.layout.stance_attribute:
+        if rl == self.stance_rel:
+            value = getattr(attrs, self.layout.stance_attribute, UNSET)
+            if value is not UNSET:
                 pol = self.pol_id[value]
-        code = rl * (len(self.layout.polarities) + 1) + pol
-        self._rel_codes[key] = code
-        return code
+        return rl * (len(self.layout.polarities) + 1) + pol
 
-    def _flatten(self, side: _Side, loc: Located | None) -> None:
-        if loc is None:
-            side.where.append(None)
-            side.text_len.append(0)
-            side.per_doc.append(0)
-            side.r_per_doc.append(0)
+    def _chunk(self, side: _Side) -> None:
+        """Flatten the side's pending records into columns, checking them against the schema.
+
+        Labels and attribute values were checked while decoding; here: offsets, span texts,
+        unique span ids, relation ends, document labels.  Runs every :data:`CHUNK` records:
+        while they are still in the CPU cache (a whole batch at once was measured 2x slower).
+        Relation ends are indices into the chunk's spans; :meth:`_arrays` shifts them.
+        """
+        docs, base = side.docs, side.done
+        n_docs = len(docs)
+        if not n_docs:
             return
-        doc = loc.doc
-        side.where.append((loc.path, loc.line, loc.offset))
-        side.text_len.append(len(doc.text))
-        spans = doc.spans
+        span_lists = list(map(_SPANS, docs))
+        per_doc = np.fromiter(map(len, span_lists), np.int64, n_docs)
+        spans = list(chain.from_iterable(span_lists))
         n = len(spans)
-        base = len(side.starts)
-        side.per_doc.append(n)
-        # One list comprehension per field: attribute reads are the cheapest way from decoded
-        # records to columns (measured 25% faster than msgspec ``astuple`` plus transposition).
-        if n:
-            table = self._span_codes
-            try:
-                codes = [table[s.label, s.attrs] for s in spans]
-            except (KeyError, TypeError):  # new combination, or a full Document's dict attrs
-                codes = []
-                for k in map(_hashable, [(s.label, s.attrs) for s in spans]):
-                    code = self._span_codes.get(k)
-                    if code is None:
-                        code = self._span_code(k)
-                        if code is None:
-                            raise self._invalid(loc) from None
-                    codes.append(code)
-            side.codes += codes
-            side.starts += [s.start for s in spans]
-            side.ends += [s.end for s in spans]
-            texts = [s.text for s in spans]
-            if texts.count(None) != n:
-                text = doc.text
-                if any(
-                    t is not None and t != text[s.start : s.end]
-                    for t, s in zip(texts, spans, strict=True)
-                ):
-                    raise self._invalid(loc)
-            index = dict(zip([s.id for s in spans], range(base, base + n), strict=True))
-            if len(index) != n:
-                raise self._invalid(loc)
-        rels = doc.relations
-        side.r_per_doc.append(len(rels))
-        if rels:
-            if not n:
-                raise self._invalid(loc)
-            try:
-                rtable = self._rel_codes
-                try:
-                    rcodes = [rtable[r.label, r.attrs] for r in rels]
-                except (KeyError, TypeError):
-                    rcodes = []
-                    for k in map(_hashable, [(r.label, r.attrs) for r in rels]):
-                        code = self._rel_codes.get(k)
-                        if code is None:
-                            code = self._rel_code(k)
-                            if code is None:  # not a bare raise: the error may be a TypeError
-                                raise self._invalid(loc) from None
-                        rcodes.append(code)
-                heads = [index[r.head] for r in rels]
-                tails = [index[r.tail] for r in rels]
-            except KeyError:
-                raise self._invalid(loc) from None
-            side.r_head += heads
-            side.r_tail += tails
-            side.r_codes += rcodes
-        if doc.doc_labels:
-            try:
-                self.schema.check_doc_labels(doc.doc_labels, doc_id=doc.id)
-            except DocumentError as exc:
-                exc.path, exc.line = loc.path, loc.line
-                exc.args = (exc.one_line(),)
-                raise
-
-    # -- one batch -----------------------------------------------------------------------------
-    def _arrays(self, side: _Side) -> dict[str, np.ndarray]:
-        n_docs = self._n
-        per_doc = np.array(side.per_doc, dtype=np.int64)
-        codes = _column(side.codes)
-        full_table = np.array(self._table_full, dtype=np.int64)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
+        codes = self._codes(list(map(_ATTRS, spans)), self._span_codes, self._new_span_code)
         try:
-            starts, ends = _column(side.starts), _column(side.ends)
-        except OverflowError:  # an offset beyond 64 bits: name its document, with the exact error
-            raise self._invalid_at(side.where[_doc_beyond_int64(side)]) from None
-        a = {
-            "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
-            "start": starts,
-            "end": ends,
-            "full": full_table[codes] if len(codes) else codes,
-        }
-        a["label"] = self.scored_of[a["full"]] if len(a["full"]) else a["full"]
-        text_len = np.array(side.text_len, dtype=np.int64)
-        bad = (a["start"] < 0) | (a["end"] > text_len[a["doc"]]) | (a["start"] >= a["end"])
+            starts = np.fromiter(map(_START, spans), np.int64, n)
+            ends = np.fromiter(map(_END, spans), np.int64, n)
+        except OverflowError:  # an offset beyond 64 bits: the exact error names its document
+            raise self._fail(side, base + _doc_beyond_int64(span_lists)) from None
+        text_len = np.fromiter(map(len, map(_TEXT, docs)), np.int64, n_docs)
+        bad = (starts < 0) | (ends > text_len[doc]) | (starts >= ends)
         if bad.any():
-            raise self._invalid_at(side.where[int(a["doc"][np.argmax(bad)])])
+            raise self._fail(side, base + int(doc[np.argmax(bad)]))
+        if list(map(_TEXT, spans)).count(None) != n:
+            wrong = _wrong_span_text(docs, span_lists)
+            if wrong is not None:
+                raise self._fail(side, base + wrong)
+        # Span ids as small integers, so that ``(document, id)`` is one int64 key.
+        ids = list(map(_ID, spans))
+        vocab = dict(zip(dict.fromkeys(ids), count(), strict=False))
+        width = max(len(vocab), 1)
+        key = doc * width + np.fromiter(map(vocab.__getitem__, ids), np.int64, n)
+        order = np.argsort(key, kind="stable")
+        keys = key[order]
+        dup = np.flatnonzero(keys[1:] == keys[:-1])
+        if len(dup):
+            raise self._fail(side, base + int(doc[order[dup[0]]]))
+
+        rel_lists = list(map(_RELATIONS, docs))
+        r_per_doc = np.fromiter(map(len, rel_lists), np.int64, n_docs)
+        rels = list(chain.from_iterable(rel_lists))
+        r_doc = np.repeat(np.arange(n_docs, dtype=np.int64), r_per_doc)
+        rcodes = self._codes(list(map(_ATTRS, rels)), self._rel_codes, self._new_rel_code)
+        ends_of = []
+        for get in (_HEAD, _TAIL):
+            rid = np.fromiter(map(vocab.get, map(get, rels), repeat(-1)), np.int64, len(rels))
+            want = r_doc * width + rid
+            at = np.minimum(np.searchsorted(keys, want), max(n - 1, 0))
+            found = (rid >= 0) & (keys[at] == want) if n else np.zeros(len(rels), dtype=bool)
+            if not found.all():
+                raise self._fail(side, base + int(r_doc[np.argmin(found)]))
+            ends_of.append(order[at] if n else at)
+        if any(map(_DOC_LABELS, docs)):
+            for k, d in enumerate(docs):
+                where = side.where[base + k]
+                if where is not None and d.doc_labels:
+                    try:
+                        self.schema.check_doc_labels(d.doc_labels, doc_id=d.id)
+                    except DocumentError as exc:
+                        exc.path, exc.line = where[0], where[1]
+                        exc.args = (exc.one_line(),)
+                        raise
+        side.chunks.append(
+            {
+                "per_doc": per_doc,
+                "start": starts,
+                "end": ends,
+                "codes": codes,
+                "r_per_doc": r_per_doc,
+                "r_head": ends_of[0],
+                "r_tail": ends_of[1],
+                "r_codes": rcodes,
+            }
+        )
+        side.done += n_docs
+        side.docs = []
+
+    def _arrays(self, side: _Side) -> dict[str, np.ndarray]:
+        """The batch's columns of one side: its chunks joined, codes turned into labels."""
+        self._chunk(side)
+        chunks = side.chunks
+        n_docs = side.done
+
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([c[name] for c in chunks]) if chunks else np.zeros(0, np.int64)
+
+        per_doc, r_per_doc, codes = cat("per_doc"), cat("r_per_doc"), cat("codes")
+        shift = np.repeat(
+            np.cumsum([0] + [len(c["codes"]) for c in chunks[:-1]]),
+            [len(c["r_codes"]) for c in chunks],
+        ).astype(np.int64)
+        n = len(codes)
         n_attr = max(len(self.layout.attributes), 1)
-        if len(codes):
-            a["attrs"] = np.array(self._table_attrs, dtype=np.int64).reshape(-1, n_attr)[codes]
-        else:
-            a["attrs"] = np.zeros((0, n_attr), dtype=np.int64)
-        a["r_doc"] = np.repeat(np.arange(n_docs, dtype=np.int64), side.r_per_doc)
-        for key in ("r_head", "r_tail"):
-            a[key] = _column(getattr(side, key))
-        a["r_lab"], a["r_pol"] = np.divmod(_column(side.r_codes), len(self.layout.polarities) + 1)
+        full = np.array(self._table_full, dtype=np.int64)[codes] if n else codes
+        a = {
+            "per_doc": per_doc,
+            "doc": np.repeat(np.arange(n_docs, dtype=np.int64), per_doc),
+            "start": cat("start"),
+            "end": cat("end"),
+            "full": full,
+            "label": self.scored_of[full] if n else full,
+            "attrs": (
+                np.array(self._table_attrs, dtype=np.int64).reshape(-1, n_attr)[codes]
+                if n
+                else np.zeros((0, n_attr), dtype=np.int64)
+            ),
+            "r_doc": np.repeat(np.arange(n_docs, dtype=np.int64), r_per_doc),
+            "r_head": cat("r_head") + shift,
+            "r_tail": cat("r_tail") + shift,
+        }
+        a["r_lab"], a["r_pol"] = np.divmod(cat("r_codes"), len(self.layout.polarities) + 1)
         if len(a["r_lab"]):
             bad = ~(
                 self.head_ok[a["r_lab"], a["full"][a["r_head"]]]
                 & self.tail_ok[a["r_lab"], a["full"][a["r_tail"]]]
             )
             if bad.any():
-                raise self._invalid_at(side.where[int(a["r_doc"][np.argmax(bad)])])
+                raise self._fail(side, int(a["r_doc"][np.argmax(bad)]))
         return a
 
+    # -- one batch -----------------------------------------------------------------------------
     def flush(self) -> None:
         """Score the queued batch and append its count rows."""
         if self._n == 0:
@@ -468,8 +525,8 @@ class Counter:
         p_status = np.full(len(p["start"]), SPU)
         g_status[gi_all[strict_pairs[:, 0]]] = strict_pairs[:, 2]
         p_status[pi_all[strict_pairs[:, 1]]] = strict_pairs[:, 2]
-        g_first = np.concatenate([[0], np.cumsum(self._gold.per_doc)])
-        p_first = np.concatenate([[0], np.cumsum(self._pred.per_doc)])
+        g_first = np.concatenate([[0], np.cumsum(g["per_doc"])])
+        p_first = np.concatenate([[0], np.cumsum(p["per_doc"])])
         for b in candidates:
             b = int(b)
             item = (
@@ -535,38 +592,22 @@ class Counter:
         return out
 
 
-def _doc_beyond_int64(side: _Side) -> int:
+def _doc_beyond_int64(span_lists: list[list[Any]]) -> int:
     """Index of the first document with a span offset outside int64 (only after an overflow)."""
-    k = 0
-    for doc, count in enumerate(side.per_doc):
-        for value in (*side.starts[k : k + count], *side.ends[k : k + count]):
-            if not -(2**63) <= value < 2**63:
+    for doc, spans in enumerate(span_lists):
+        for s in spans:
+            if not (-(2**63) <= s.start < 2**63 and -(2**63) <= s.end < 2**63):
                 return doc
-        k += count
     raise AssertionError("no offset beyond int64")
 
 
-def _column(values: list[int]) -> np.ndarray:
-    """An int64 array from a list of ints (through ``array('q')``: the fastest route measured)."""
-    return np.frombuffer(array("q", values), dtype=np.int64)
-
-
-def _hashable(key: tuple[str, Any]) -> tuple[str, Any]:
-    """A dict key for ``(label, attrs)``: a full Document's attribute dict becomes item pairs.
-
-    The lean decoder gives hashable attribute structs; a line it refuses (say an attribute
-    name the schema does not know) is decoded as a full Document, so that validation can name
-    the problem.
-    """
-    label, attrs = key
-    return (label, tuple(attrs.items())) if isinstance(attrs, dict) else key
-
-
-def _attr_items(attrs: Any) -> list[tuple[str, str]]:
-    """``(name, value)`` pairs of a lean attribute struct (unset fields skipped) or item pairs."""
-    if isinstance(attrs, tuple):
-        return list(attrs)
-    return [(f, v) for f in attrs.__struct_fields__ if (v := getattr(attrs, f)) is not UNSET]
+def _wrong_span_text(docs: list[Any], span_lists: list[list[Any]]) -> int | None:
+    """Index of the first document with a span whose ``text`` is not its stretch of text."""
+    for k, (doc, spans) in enumerate(zip(docs, span_lists, strict=True)):
+        text = doc.text
+        if any(s.text is not None and s.text != text[s.start : s.end] for s in spans):
+            return k
+    return None
 
 
 def _status_rows(

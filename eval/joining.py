@@ -14,16 +14,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from itertools import accumulate, islice, repeat
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, Literal, NamedTuple, Union
 
 import msgspec
 
-from backchannel.annotation.documents import decode_document, open_binary
+from backchannel.annotation.documents import decode_document, open_binary, validate_document
 from backchannel.annotation.errors import DocumentError, quote
 from backchannel.annotation.schema import Schema
 
-__all__ = ["Located", "iter_documents", "join", "lean_decoder", "reread", "text_hash"]
+__all__ = [
+    "Block",
+    "LeanDecoder",
+    "Located",
+    "NotLockstep",
+    "iter_documents",
+    "join",
+    "lean_decoder",
+    "lockstep",
+    "reread",
+    "text_hash",
+]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -41,52 +54,116 @@ class Located(NamedTuple):
     offset: int
 
 
-def lean_decoder(schema: Schema) -> msgspec.json.Decoder:
-    """A decoder for the fields scoring reads, as strict as :class:`Document` on those.
+class LeanDecoder:
+    """Decodes a Document line into the lean records scoring reads, checked against the schema.
 
     Why: decoding ``meta`` or ``provenance`` into dicts and structs that scoring never reads,
-    and hashing attribute dicts, cost more than the scoring itself.  Here attributes decode to
-    frozen (hashable) structs with one optional field per attribute name of the schema, so a
-    span's ``(label, attrs)`` is a dict key validated once per distinct value; unknown fields
-    are refused as by :class:`Document`; fields scoring ignores are checked to be JSON only.
-    Any failure is reported by decoding the line again as a :class:`Document`.
+    allocating a label string per span and hashing attribute dicts cost more than the scoring
+    itself.  Here a span or relation decodes to a struct of its label's own type (a tagged union
+    on ``label``), whose ``attrs`` is a frozen struct with one optional field per attribute of
+    that label, typed as the ``Literal`` of its allowed values.  So msgspec checks labels,
+    attribute names and attribute values while parsing, in C; ``type(span.attrs)`` carries the
+    label (:attr:`label_of`), and an ``attrs`` value is a dict key turned into value ids once per
+    distinct value.  Unknown fields are refused as by :class:`Document`; fields scoring ignores
+    are checked to be JSON only.
+
+    A line the lean types refuse is decoded again as a full :class:`Document` and validated
+    against the schema (see :func:`_decode`), so that the message names the problem.
     """
-    span_attrs = sorted({a for ldef in schema.spans.values() for a in ldef.attributes})
-    rel_attrs = sorted({a for rdef in schema.relations.values() for a in rdef.attributes})
-    opts = {"frozen": True, "forbid_unknown_fields": True, "gc": False, "omit_defaults": True}
-    sattrs = msgspec.defstruct(
-        "SpanAttrs", [(a, str | msgspec.UnsetType, msgspec.UNSET) for a in span_attrs], **opts
-    )
-    rattrs = msgspec.defstruct(
-        "RelationAttrs", [(a, str | msgspec.UnsetType, msgspec.UNSET) for a in rel_attrs], **opts
-    )
-    strict = {"forbid_unknown_fields": True, "gc": False}
-    raw = msgspec.Raw  # any JSON, not decoded ("Raw | None" would only accept null)
-    nothing = msgspec.Raw(b"null")
-    span = msgspec.defstruct(
-        "LeanSpan",
-        [("id", str), ("start", int), ("end", int), ("label", str), ("text", str | None, None),
-         ("attrs", sattrs, sattrs()), ("score", float | None, None), ("provenance", raw, nothing),
-         ("reason", str | None, None)],
-        **strict,
-    )  # fmt: skip
-    rel = msgspec.defstruct(
-        "LeanRelation",
-        [("head", str), ("tail", str), ("label", str), ("id", str | None, None),
-         ("attrs", rattrs, rattrs()), ("score", float | None, None), ("provenance", raw, nothing),
-         ("reason", str | None, None)],
-        **strict,
-    )  # fmt: skip
-    doc = msgspec.defstruct(
-        "LeanDocument",
-        [("id", str), ("text", str), ("meta", raw, nothing), ("spans", list[span], []),
-         ("relations", list[rel], []), ("doc_labels", dict[str, str], {}),
-         ("annotator", raw, nothing), ("source_ids", raw, nothing),
-         ("annotation", raw, nothing), ("score", raw, nothing),
-         ("schema_version", raw, nothing), ("provenance", raw, nothing)],
-        **strict,
-    )  # fmt: skip
-    return msgspec.json.Decoder(doc)
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        #: attrs struct type -> (kind, label), kind "span" or "relation".
+        self.label_of: dict[type, tuple[str, str]] = {}
+        opts = {"frozen": True, "forbid_unknown_fields": True, "gc": False}
+        strict = {"forbid_unknown_fields": True, "gc": False}
+        raw = msgspec.Raw  # any JSON, not decoded ("Raw | None" would only accept null)
+        nothing = msgspec.Raw(b"null")
+
+        def attrs_type(kind: str, label: str, attributes: dict[str, Any]) -> type:
+            fields = []
+            for name, adef in attributes.items():
+                allowed = tuple(adef.values)
+                typ = (Literal[allowed] | msgspec.UnsetType) if allowed else msgspec.UnsetType
+                fields.append((name, typ, msgspec.UNSET))
+            cls = msgspec.defstruct(f"Lean{kind.title()}Attrs", fields, **opts)
+            self.label_of[cls] = (kind, label)
+            return cls
+
+        span_types: list[type] = []
+        for label, ldef in schema.spans.items():
+            a = attrs_type("span", label, ldef.attributes)
+            span_types.append(
+                msgspec.defstruct(
+                    "LeanSpan",
+                    [
+                        ("id", str),
+                        ("start", int),
+                        ("end", int),
+                        ("text", str | None, None),
+                        ("attrs", a, a()),
+                        ("score", float | None, None),
+                        ("provenance", raw, nothing),
+                        ("reason", str | None, None),
+                    ],
+                    tag_field="label",
+                    tag=label,
+                    **strict,
+                )
+            )
+        rel_types: list[type] = []
+        for label, rdef in schema.relations.items():
+            a = attrs_type("relation", label, rdef.attributes)
+            rel_types.append(
+                msgspec.defstruct(
+                    "LeanRelation",
+                    [
+                        ("head", str),
+                        ("tail", str),
+                        ("id", str | None, None),
+                        ("attrs", a, a()),
+                        ("score", float | None, None),
+                        ("provenance", raw, nothing),
+                        ("reason", str | None, None),
+                    ],
+                    tag_field="label",
+                    tag=label,
+                    **strict,
+                )
+            )
+        doc = msgspec.defstruct(
+            "LeanDocument",
+            [("id", str), ("text", str), ("meta", raw, nothing),
+             ("spans", _list_of(span_types), []), ("relations", _list_of(rel_types), []),
+             ("doc_labels", dict[str, str], {}), ("annotator", raw, nothing),
+             ("source_ids", raw, nothing), ("annotation", raw, nothing), ("score", raw, nothing),
+             ("schema_version", raw, nothing), ("provenance", raw, nothing)],
+            **strict,
+        )  # fmt: skip
+        self._decoder = msgspec.json.Decoder(doc)
+        #: A document with no spans and no relations (the prediction of a missing document).
+        self.empty = self._decoder.decode(b'{"id": "", "text": ""}')
+
+    def decode(self, raw: bytes) -> Any:
+        """The lean record of one line; raises msgspec's errors as they come."""
+        return self._decoder.decode(raw)
+
+
+class _Never(msgspec.Struct, tag_field="label", tag="\x00never", gc=False):
+    """A tag no record carries: with it a union of one label still requires ``label``."""
+
+
+def _list_of(types: list[type]) -> Any:
+    """``list[Union[types]]``: a tagged union needs two members to insist on the tag."""
+    if not types:
+        return tuple[()]  # no label in the schema: only an empty list is valid
+    members = tuple(types) if len(types) > 1 else (types[0], _Never)
+    return list[Union[members]]  # noqa: UP007 - a Union built from a runtime tuple
+
+
+def lean_decoder(schema: Schema) -> LeanDecoder:
+    """The :class:`LeanDecoder` of a schema."""
+    return LeanDecoder(schema)
 
 
 class _IdOnly(msgspec.Struct):
@@ -115,15 +192,22 @@ def _lines(fh: BinaryIO, start_line: int = 0) -> Iterator[tuple[int, int, bytes]
 
 
 def _decode(
-    raw: bytes, path: str, lineno: int, offset: int, lean: msgspec.json.Decoder | None = None
+    raw: bytes, path: str, lineno: int, offset: int, lean: LeanDecoder | None = None
 ) -> Located:
+    """Decode one line: a lean record if ``lean`` is given, else a full :class:`Document`.
+
+    A line the lean types refuse is decoded as a full Document, whose decoding or validation
+    against the schema names the problem.  Should the Document pass both (the lean types are
+    meant to refuse exactly what they do), the line is still refused, with msgspec's words.
+    """
+    lean_error: Exception | None = None
     if lean is not None:
         try:
             return Located(lean.decode(raw), path, lineno, offset)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            pass  # the full decoder below gives the message
+        except _DECODE_ERRORS as exc:
+            lean_error = exc  # the full decoder below gives the message
     try:
-        return Located(decode_document(raw), path, lineno, offset)
+        doc = decode_document(raw)
     except msgspec.ValidationError as exc:
         raise DocumentError(f"invalid Document: {exc}", path=path, line=lineno) from None
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -132,9 +216,23 @@ def _decode(
             path=path,
             line=lineno,
         ) from None
+    if lean is None:
+        return Located(doc, path, lineno, offset)
+    try:
+        validate_document(doc, lean.schema)
+    except DocumentError as exc:
+        exc.path, exc.line = path, lineno
+        exc.args = (exc.one_line(),)
+        raise
+    raise DocumentError(
+        f"cannot be scored: {lean_error}", path=path, line=lineno, doc_id=doc.id
+    ) from None
 
 
-def iter_documents(path: str | Path, lean: msgspec.json.Decoder | None = None) -> Iterator[Located]:
+_DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
+def iter_documents(path: str | Path, lean: LeanDecoder | None = None) -> Iterator[Located]:
     """Decode every Document of a JSONL file with its line number (no validation here)."""
     p = str(path)
     with open_binary(path, allow_stdin=False) as fh:
@@ -152,7 +250,7 @@ def reread(path: str, line: int, offset: int) -> Located:
 class _Predictions:
     """Predictions by id: lockstep while the order agrees with the gold, then by seek."""
 
-    def __init__(self, path: str | Path, lean: msgspec.json.Decoder | None) -> None:
+    def __init__(self, path: str | Path, lean: LeanDecoder | None) -> None:
         self.path = str(path)
         self.lean = lean
         self.fh = open_binary(path, allow_stdin=False)
@@ -235,7 +333,7 @@ def join(
     pred_path: str | Path,
     *,
     allow_missing: bool = False,
-    lean: msgspec.json.Decoder | None = None,
+    lean: LeanDecoder | None = None,
 ) -> Iterator[tuple[Located, Located | None]]:
     """Yield ``(gold, prediction or None)`` for every gold document, in gold order.
 
@@ -291,3 +389,83 @@ def join(
                 )
     finally:
         preds.close()
+
+
+class Block(NamedTuple):
+    """Consecutive records of one file: lean records and where each came from."""
+
+    docs: list[Any]
+    where: list[tuple[str, int, int]]
+
+
+class NotLockstep(Exception):
+    """The two files are not the same documents in the same order: use :func:`join`."""
+
+
+def _raw_blocks(path: str | Path, size: int) -> Iterator[tuple[list[bytes], list[Any]]]:
+    """Non-blank lines of a file ``size`` at a time, with ``(path, line, offset)`` of each."""
+    p = str(path)
+    with open_binary(path, allow_stdin=False) as fh:
+        lineno = offset = 0
+        while raws := list(islice(fh, size)):
+            offsets = list(accumulate(map(len, raws), initial=offset))
+            numbers = list(range(lineno + 1, lineno + 1 + len(raws)))
+            lineno, offset = numbers[-1], offsets.pop()
+            if numbers[0] == 1 and raws[0].startswith(_BOM):
+                raws[0] = raws[0][len(_BOM) :]
+                offsets[0] += len(_BOM)
+            if any(map(bytes.isspace, raws)):  # blank lines are skipped, as by _lines
+                keep = [k for k, raw in enumerate(raws) if not raw.isspace()]
+                raws = [raws[k] for k in keep]
+                numbers, offsets = [numbers[k] for k in keep], [offsets[k] for k in keep]
+            yield raws, list(zip(repeat(p), numbers, offsets, strict=False))
+
+
+def _decode_block(raws: list[bytes], where: list[Any], lean: LeanDecoder) -> list[Any]:
+    try:
+        return list(map(lean.decode, raws))
+    except _DECODE_ERRORS:
+        for raw, (path, lineno, offset) in zip(raws, where, strict=True):
+            _decode(raw, path, lineno, offset, lean)  # raises the message of the first bad line
+        raise
+
+
+def lockstep(
+    gold_path: str | Path, pred_path: str | Path, lean: LeanDecoder, size: int
+) -> Iterator[tuple[Block, Block]]:
+    """Both files ``size`` records at a time, when they hold the same documents in order.
+
+    Why: scoring a model's output usually reads files written in gold order, and doing that a
+    block at a time (decoding with ``map``, comparing ids and texts as lists) costs a fraction
+    of the record-by-record :func:`join`.  Anything else (another order, a missing, extra or
+    duplicate document, a text mismatch, a blank line on one side only) raises
+    :class:`NotLockstep`: the caller starts again with :func:`join`, which handles or reports it.
+    A malformed record raises its :class:`DocumentError` here.
+    """
+    seen: set[str] = set()
+    golds, preds = _raw_blocks(gold_path, size), _raw_blocks(pred_path, size)
+    try:
+        for g_raws, g_where in golds:
+            p_raws, p_where = next(preds, ([], []))
+            if len(p_raws) != len(g_raws):
+                raise NotLockstep
+            g_docs = _decode_block(g_raws, g_where, lean)
+            p_docs = _decode_block(p_raws, p_where, lean)
+            ids = list(map(_ID, g_docs))
+            if ids != list(map(_ID, p_docs)) or list(map(_TEXT, g_docs)) != list(
+                map(_TEXT, p_docs)
+            ):
+                raise NotLockstep
+            before = len(seen)
+            seen.update(ids)
+            if len(seen) != before + len(ids):
+                raise NotLockstep
+            yield Block(g_docs, g_where), Block(p_docs, p_where)
+        if next(preds, None) is not None:
+            raise NotLockstep
+    finally:
+        golds.close()
+        preds.close()
+
+
+_ID, _TEXT = attrgetter("id"), attrgetter("text")

@@ -41,7 +41,7 @@ import numpy as np
 
 from backchannel.annotation.schema import Schema
 from backchannel.eval.counting import BATCH, Counter
-from backchannel.eval.joining import _BOM, _decode, lean_decoder
+from backchannel.eval.joining import _BOM, _decode
 from backchannel.eval.metrics import Layout
 
 __all__ = ["MAX_WORKERS", "MIN_BYTES", "Parallel", "available_cpus", "count_parallel", "plan"]
@@ -161,9 +161,10 @@ def _init(schema: Schema, layout: Layout, keep: int, gold: str, pred: str) -> No
     _die_with_parent()
     gc.disable()  # see collect_counts: Documents hold no cycles
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    counter = Counter(schema, layout, keep=keep)
     _STATE.update(
-        counter=Counter(schema, layout, keep=keep),
-        lean=lean_decoder(schema),
+        counter=counter,
+        lean=counter.decoder,
         files=(open(gold, "rb"), open(pred, "rb")),  # noqa: SIM115 - live as long as the worker
         paths=(gold, pred),
     )

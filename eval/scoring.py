@@ -25,8 +25,8 @@ import numpy as np
 from backchannel import __version__
 from backchannel.annotation.errors import InputError, quote
 from backchannel.annotation.schema import Schema, load_schema
-from backchannel.eval.counting import BrowserDoc, Counter
-from backchannel.eval.joining import join, lean_decoder
+from backchannel.eval.counting import CHUNK, BrowserDoc, Counter
+from backchannel.eval.joining import NotLockstep, join, lockstep
 from backchannel.eval.metrics import Layout, compute_metrics
 from backchannel.eval.parallel import count_parallel, plan
 from backchannel.eval.stats import (
@@ -115,11 +115,17 @@ def collect_counts(
             if fast is not None:
                 c = fast.counter
                 return Counts(layout, fast.rows, fast.doc_ids, 0, c.confusion, c.browser())
-        lean = lean_decoder(schema)
-        for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
-            missing += p is None
-            counter.add(g, p)
-        rows = counter.finish()
+        lean = counter.decoder
+        try:
+            for g_block, p_block in lockstep(gold, predictions, lean, CHUNK):
+                counter.add_block(g_block, p_block)
+            rows = counter.finish()
+        except NotLockstep:  # another order, or a problem for join to handle or report
+            counter = Counter(schema, layout, keep=keep, decoder=lean)
+            for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
+                missing += p is None
+                counter.add(g, p)
+            rows = counter.finish()
     finally:
         if enabled:
             gc.enable()
