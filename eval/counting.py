@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 from itertools import chain, count, repeat
-from operator import attrgetter
+from operator import attrgetter, is_not
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from backchannel.annotation.documents import validate_document
 from backchannel.annotation.errors import DocumentError
 from backchannel.annotation.schema import Schema
 from backchannel.eval.joining import Block, LeanDecoder, Located, reread
-from backchannel.eval.matching import COR, INC, MIS, PAR, SPU, match_spans
+from backchannel.eval.matching import COR, INC, MIS, PAR, SPU, match_per_label, match_spans
 from backchannel.eval.metrics import Layout
 from backchannel.eval.relations import multiset_tp
 from backchannel.eval.stance import polarity_confusion
@@ -209,18 +209,18 @@ class Counter:
             return exc
         return None
 
-    def _codes(self, keys: list[Any], table: dict[Any, int], new: Any) -> np.ndarray:
-        """Codes of attribute structs through ``table``; ``new`` adds an unseen one.
+    def _codes(self, records: list[Any], table: dict[Any, int], new: Any) -> np.ndarray:
+        """Codes of the records' attribute structs through ``table``; ``new`` adds unseen ones.
 
         Documents repeat a small number of attribute combinations, so each one is turned into
         value ids once and then found by a dict lookup.
         """
         try:
-            return np.fromiter(map(table.__getitem__, keys), np.int64, len(keys))
+            return np.fromiter(map(table.__getitem__, map(_ATTRS, records)), np.int64, len(records))
         except KeyError:
-            for key in set(keys).difference(table):
+            for key in set(map(_ATTRS, records)).difference(table):
                 table[key] = new(key)
-            return np.fromiter(map(table.__getitem__, keys), np.int64, len(keys))
+            return np.fromiter(map(table.__getitem__, map(_ATTRS, records)), np.int64, len(records))
 
     def _new_span_code(self, attrs: Any) -> int:
         """Row of the (label, attribute value ids) table for a new attribute struct."""
@@ -264,7 +264,7 @@ class Counter:
         spans = list(chain.from_iterable(span_lists))
         n = len(spans)
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
-        codes = self._codes(list(map(_ATTRS, spans)), self._span_codes, self._new_span_code)
+        codes = self._codes(spans, self._span_codes, self._new_span_code)
         try:
             starts = np.fromiter(map(_START, spans), np.int64, n)
             ends = np.fromiter(map(_END, spans), np.int64, n)
@@ -274,7 +274,7 @@ class Counter:
         bad = (starts < 0) | (ends > text_len[doc]) | (starts >= ends)
         if bad.any():
             raise self._fail(side, base + int(doc[np.argmax(bad)]))
-        if list(map(_TEXT, spans)).count(None) != n:
+        if any(map(is_not, map(_TEXT, spans), repeat(None))):
             wrong = _wrong_span_text(docs, span_lists)
             if wrong is not None:
                 raise self._fail(side, base + wrong)
@@ -293,7 +293,7 @@ class Counter:
         r_per_doc = np.fromiter(map(len, rel_lists), np.int64, n_docs)
         rels = list(chain.from_iterable(rel_lists))
         r_doc = np.repeat(np.arange(n_docs, dtype=np.int64), r_per_doc)
-        rcodes = self._codes(list(map(_ATTRS, rels)), self._rel_codes, self._new_rel_code)
+        rcodes = self._codes(rels, self._rel_codes, self._new_rel_code)
         ends_of = []
         for get in (_HEAD, _TAIL):
             rid = np.fromiter(map(vocab.get, map(get, rels), repeat(-1)), np.int64, len(rels))
@@ -391,12 +391,13 @@ class Counter:
             n_docs,
         )  # fmt: skip
         spans[:, 0] = overall.counts
-        per_label = match_spans(
-            g["doc"][gk] * n_lab + g["label"][gk], g["start"][gk], g["end"][gk], g["label"][gk],
-            p["doc"][pk] * n_lab + p["label"][pk], p["start"][pk], p["end"][pk], p["label"][pk],
-            n_docs * max(n_lab, 1),
+        per_label = match_per_label(
+            overall,
+            g["doc"][gk], g["start"][gk], g["end"][gk], g["label"][gk],
+            p["doc"][pk], p["start"][pk], p["end"][pk], p["label"][pk],
+            n_docs, max(n_lab, 1),
         )  # fmt: skip
-        spans[:, 1:] = per_label.counts.reshape(n_docs, n_lab, *per_label.counts.shape[1:])
+        spans[:, 1:] = per_label.reshape(n_docs, n_lab, *per_label.shape[1:])
 
         strict_pairs = overall.pairs[0]
         if lay.attributes:

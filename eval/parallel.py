@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from backchannel.annotation.schema import Schema
-from backchannel.eval.counting import BATCH, Counter
-from backchannel.eval.joining import _BOM, _decode
+from backchannel.eval.counting import BATCH, CHUNK, Counter
+from backchannel.eval.joining import _BOM, Block, _decode_block
 from backchannel.eval.metrics import Layout
 
 __all__ = ["MAX_WORKERS", "MIN_BYTES", "Parallel", "available_cpus", "count_parallel", "plan"]
@@ -197,16 +197,22 @@ def _work(chunk: _Chunk) -> tuple[bool, Any]:
         gf, pf = _STATE["files"]
         gpath, ppath = _STATE["paths"]
         counter.reset(chunk.index)
-        for (gl, go, graw), (pl, po, praw) in zip(
-            _records(gf, gpath, chunk.g0, chunk.g1, chunk.line),
-            _records(pf, ppath, chunk.p0, chunk.p1, chunk.line),
-            strict=True,
-        ):
-            gold = _decode(graw, gpath, gl, go, lean)
-            pred = _decode(praw, ppath, pl, po, lean)
-            if gold.doc.id != pred.doc.id or gold.doc.text != pred.doc.text:
+        g_lines = list(_records(gf, gpath, chunk.g0, chunk.g1, chunk.line))
+        p_lines = list(_records(pf, ppath, chunk.p0, chunk.p1, chunk.line))
+        if len(g_lines) != len(p_lines):
+            return False, "not in lockstep"
+        for k in range(0, len(g_lines), CHUNK):
+            blocks = []
+            for path, lines in ((gpath, g_lines[k : k + CHUNK]), (ppath, p_lines[k : k + CHUNK])):
+                where = [(path, lineno, offset) for lineno, offset, _ in lines]
+                docs = _decode_block([raw for _, _, raw in lines], where, lean)
+                blocks.append(Block(docs, where))
+            gold, pred = blocks
+            if [d.id for d in gold.docs] != [d.id for d in pred.docs] or [
+                d.text for d in gold.docs
+            ] != [d.text for d in pred.docs]:
                 return False, "not in lockstep"
-            counter.add(gold, pred)
+            counter.add_block(gold, pred)
         rows = counter.finish()
         return True, (rows, counter.confusion, counter.take_heap(), counter.doc_ids)
     except Exception as exc:

@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import LABELS, counts, match
 
+from backchannel.eval.matching import match_per_label, match_spans
+
 
 def test_semeval_table_every_schema() -> None:
     # One document, five gold spans and five predictions, one of each SemEval situation:
@@ -169,3 +171,34 @@ def test_pairs_refer_to_input_positions() -> None:
     res = match([(0, 5, "ACTOR"), (10, 15, "VENUE")], [(10, 15, "VENUE"), (0, 4, "ACTOR")])
     strict = {(int(g), int(p), int(c)) for g, p, c in res.pairs[0]}
     assert strict == {(1, 0, 0), (0, 1, 1)}  # (gold 1, pred 0) COR; (gold 0, pred 1) INC
+
+
+doc_span_st = st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(1, 5), st.integers(0, 3))
+
+
+def _columns(xs: list[tuple[int, int, int, int]]) -> list[np.ndarray]:
+    """(document, start, end, label) columns from (document, start, length, label) tuples."""
+    rows = [(d, s, s + n, lab) for d, s, n, lab in xs]
+    return [np.array([r[i] for r in rows], dtype=np.int64) for i in range(4)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(doc_span_st, max_size=14), st.lists(doc_span_st, max_size=14))
+def test_per_label_shortcut_equals_matching_each_label(gold: list, pred: list) -> None:
+    """``match_per_label`` (reusing the overall matching) = ``match_spans`` by (doc, label)."""
+    n_docs, n_lab = 3, len(LABELS)
+    gd, gs, ge, gl = _columns(gold)
+    pd, ps, pe, pl = _columns(pred)
+    overall = match_spans(gd, gs, ge, gl, pd, ps, pe, pl, n_docs)
+    short = match_per_label(overall, gd, gs, ge, gl, pd, ps, pe, pl, n_docs, n_lab)
+    direct = match_spans(gd * n_lab + gl, gs, ge, gl, pd * n_lab + pl, ps, pe, pl, n_docs * n_lab)
+    assert short.tolist() == direct.counts.tolist()
+
+
+def test_per_label_shortcut_on_a_mixed_cluster() -> None:
+    """A gold ACTOR and a predicted ISSUE on the same stretch: MIS for one, SPU for the other."""
+    a = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731 - a one-line helper
+    overall = match_spans(a(0), a(0), a(5), a(0), a(0), a(0), a(5), a(3), 1)
+    per = match_per_label(overall, a(0), a(0), a(5), a(0), a(0), a(0), a(5), a(3), 1, 4)
+    strict = [per[lab, 0].tolist() for lab in range(4)]
+    assert strict == [[0, 0, 0, 1, 0], [0] * 5, [0] * 5, [0, 0, 0, 0, 1]]
