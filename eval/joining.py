@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, NamedTuple, Union
+from typing import Annotated, Any, BinaryIO, Literal, NamedTuple, Union
 
 import msgspec
 
@@ -100,7 +100,7 @@ class LeanDecoder:
                         ("id", str),
                         ("start", int),
                         ("end", int),
-                        ("text", str | None, None),
+                        ("text", _NonEmpty | None, None),
                         ("attrs", a, a()),
                         ("score", float | None, None),
                         ("provenance", raw, nothing),
@@ -147,6 +147,10 @@ class LeanDecoder:
     def decode(self, raw: bytes) -> Any:
         """The lean record of one line; raises msgspec's errors as they come."""
         return self._decoder.decode(raw)
+
+
+#: A span's ``text`` is never empty (spans are): so ``any(texts)`` finds every span with one.
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
 class _Never(msgspec.Struct, tag_field="label", tag="\x00never", gc=False):

@@ -113,3 +113,12 @@ def test_the_first_invalid_document_of_a_batch_is_named(tmp_path: Path) -> None:
     assert err.value.one_line().startswith(f"{p}:3: document d2, span x: span text 'nope'")
     write_documents(good, p)
     assert score(g, p, bootstrap=0).value("spans.micro.strict.f1") == 1.0
+
+
+def test_an_empty_span_text_is_refused_with_the_validation_message(tmp_path: Path) -> None:
+    """The decoder refuses ``"text": ""`` (so counting can test texts by truth value)."""
+    gold = [doc("d1", [(0, 5, "ACTOR")])]
+    pred = [Document(id="d1", text=TEXT, spans=[Span("x", 0, 5, "ACTOR", text="")])]
+    g, p = write_pair(tmp_path, gold, pred)
+    with pytest.raises(DocumentError, match=r":1: document d1, span x: span text '' does not"):
+        score(g, p, bootstrap=0)
