@@ -32,7 +32,7 @@ from backchannel.annotation.schema import Schema
 from backchannel.eval.joining import Block, LeanDecoder, Located, reread
 from backchannel.eval.matching import COR, INC, MIS, PAR, SPU, match_per_label, match_spans
 from backchannel.eval.metrics import Layout
-from backchannel.eval.relations import multiset_tp
+from backchannel.eval.relations import multiset_tp, run_ids
 from backchannel.eval.stance import polarity_confusion
 
 __all__ = ["BATCH", "CHUNK", "BrowserDoc", "Counter"]
@@ -447,16 +447,19 @@ class Counter:
             return
         keys: dict[str, list[np.ndarray]] = {}
         sides = []
-        for a in (g, p):
+        bounds = _boundary_ids(g, p, n_docs * n_rel)
+        for a, bound in zip((g, p), bounds, strict=True):
             keep = np.ones(len(a["r_lab"]), dtype=bool)
             if len(keep):
                 keep = (a["label"][a["r_head"]] >= 0) & (a["label"][a["r_tail"]] >= 0)
             h, t = a["r_head"][keep], a["r_tail"][keep]
             grp = a["r_doc"][keep] * n_rel + a["r_lab"][keep]
-            hs, he, hl = a["start"][h], a["end"][h], a["full"][h]
-            ts, te, tl = a["start"][t], a["end"][t], a["full"][t]
-            keys.setdefault("strict", []).append(np.stack([grp, hs, he, hl, ts, te, tl], axis=1))
-            keys.setdefault("boundaries", []).append(np.stack([grp, hs, he, ts, te], axis=1))
+            hl, tl = a["full"][h], a["full"][t]
+            # An argument's boundaries: (start, end), or one id standing for them (long texts).
+            hb = [a["start"][h], a["end"][h]] if bound is None else [bound[h]]
+            tb = [a["start"][t], a["end"][t]] if bound is None else [bound[t]]
+            keys.setdefault("strict", []).append(np.stack([grp, *hb, hl, *tb, tl], axis=1))
+            keys.setdefault("boundaries", []).append(np.stack([grp, *hb, *tb], axis=1))
             sides.append((grp, a["r_doc"][keep], a["r_lab"][keep], a["r_pol"][keep], keys))
         rels = lay.view(row, "rels")
         for m, mode in enumerate(("strict", "boundaries")):
@@ -600,6 +603,31 @@ def _doc_beyond_int64(span_lists: list[list[Any]]) -> int:
             if not (-(2**63) <= s.start < 2**63 and -(2**63) <= s.end < 2**63):
                 return doc
     raise AssertionError("no offset beyond int64")
+
+
+def _boundary_ids(
+    g: dict[str, np.ndarray], p: dict[str, np.ndarray], n_groups: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """One id per distinct (document, start, end) over both sides, when offsets are long.
+
+    Why: a strict relation key (group, head start, end, label, tail start, end, label) sorts
+    as one packed int64 only while it fits in 62 bits; with articles of a few thousand
+    characters it does not, and the seven-key ``lexsort`` costs several times more.  Two
+    arguments have the same boundaries exactly when they have the same id, so the keys
+    ``(group, head id, label, tail id, label)`` give the same matches and always pack.  For
+    short texts the offsets are used directly (no extra sort).
+    """
+    ends = [int(a["end"].max()) for a in (g, p) if len(a["end"])]
+    if not ends:
+        return None, None
+    offset_bits = max(ends).bit_length()
+    if n_groups.bit_length() + 4 * offset_bits + 8 <= 62:
+        return None, None
+    cols = [np.concatenate([g[k], p[k]]) for k in ("doc", "start", "end")]
+    order, run, _ = run_ids(np.stack(cols, axis=1))
+    ids = np.empty(len(order), dtype=np.int64)
+    ids[order] = run
+    return ids[: len(g["end"])], ids[len(g["end"]) :]
 
 
 def _wrong_span_text(docs: list[Any], span_lists: list[list[Any]]) -> int | None:

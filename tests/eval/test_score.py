@@ -61,6 +61,24 @@ def test_relations_strict_and_boundaries(tmp_path: Path) -> None:
     assert r["macro"]["strict"]["f1"] == pytest.approx(1 / 3)
 
 
+def test_relation_scores_do_not_depend_on_how_far_into_the_text(tmp_path: Path) -> None:
+    """Offsets near 100,000 make relation keys too wide to pack: arguments get boundary ids.
+
+    The same spans shifted that far into a longer text must score exactly the same.
+    """
+    short = score(*write_pair(tmp_path, *map(lambda d: [d], _relation_fixture())), bootstrap=0)
+    shift = 100_000
+    far = []
+    for d in _relation_fixture():
+        spans = [msgspec.structs.replace(x, start=x.start + shift, end=x.end + shift)
+                 for x in d.spans]  # fmt: skip
+        far.append(msgspec.structs.replace(d, text="x" * shift + d.text, spans=spans))
+    (tmp_path / "far").mkdir()
+    long = score(*write_pair(tmp_path / "far", [far[0]], [far[1]]), bootstrap=0)
+    rel = {k: v for k, v in short.values.items() if k.startswith(("relations.", "stance."))}
+    assert rel and {k: long.values[k] for k in rel} == rel
+
+
 def test_stance_polarity_on_matched_pairs(tmp_path: Path) -> None:
     g, p = write_pair(tmp_path, *map(lambda d: [d], _relation_fixture()))
     s = score(g, p, bootstrap=0).to_dict()["stance"]
