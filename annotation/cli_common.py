@@ -30,6 +30,13 @@ def error_line(exc: BackchannelError) -> str:
     return f"error: {exc.one_line()}"
 
 
+def _labels_spread(message: str, args: Sequence[str] | None) -> bool:
+    """Did the user write ``--labels A B``?  (An option takes one value: B is left over.)"""
+    argv = list(args) if args is not None else sys.argv[1:]
+    given = any(a == "--labels" or a.startswith("--labels=") for a in argv)
+    return given and message.startswith("Got unexpected extra argument")
+
+
 class BackchannelGroup(TyperGroup):
     """Root group: turns library errors into one line on stderr and a non-zero exit.
 
@@ -57,6 +64,11 @@ class BackchannelGroup(TyperGroup):
             where = f"{ctx.command_path}: " if ctx is not None else ""
             hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
             message = " ".join(exc.format_message().split())
+            if ctx is not None and _labels_spread(message, args):
+                hint = (
+                    " (several labels: --labels ACTOR,VENUE or --labels ACTOR --labels VENUE; "
+                    f"see: {ctx.command_path} --help)"
+                )
             typer.echo(f"error: {where}{message}{hint}", err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:

@@ -141,6 +141,11 @@ def test_bad_schema_path_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
             "error: backchannel: No such command 'frobnicate'. (see: backchannel --help)",
         ),
         (
+            ["score", "g.jsonl", "p.jsonl", "--labels", "ACTOR", "VENUE"],
+            "error: backchannel score: Got unexpected extra argument(s) (VENUE) (several labels: "
+            "--labels ACTOR,VENUE or --labels ACTOR --labels VENUE; see: backchannel score --help)",
+        ),
+        (
             ["schema", "show", "--bogus"],
             "error: backchannel schema show: No such option: --bogus "
             "(see: backchannel schema show --help)",
