@@ -7,7 +7,10 @@ Generates N documents (100,000; ``--quick`` 10,000) with about 20 gold spans eac
 shifted boundaries, wrong labels, misses, spurious spans, dropped and flipped relations).  Each
 measurement runs in its own child process, which reports its wall time and peak RSS:
 
-- parse: decode both JSONL files into Documents (``read_documents(validate=False)``), nothing else;
+- parse: decode both JSONL files into Documents (``read_documents(validate=False)``), nothing else
+  (msgspec, a C decoder: the strict baseline every ratio is taken against);
+- parse, stdlib: ``json.loads`` on every line of both files, for reference (what a plain Python
+  reader costs; printed, not a floor);
 - score, no bootstrap: ``score(..., bootstrap=0)``: parse, validate, join, match in the four
   schemas overall and per label, attributes, relations (strict, boundaries), stance (worker
   processes as chosen by default: one per CPU for inputs this big);
@@ -162,7 +165,14 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
     started = time.perf_counter()
     cpu = time.process_time()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if task == "parse":
+    if task == "parse_json":
+        n = 0
+        for path in (gold, pred):
+            with open(path, "rb") as fh:
+                for line in fh:
+                    json.loads(line)
+                    n += 1
+    elif task == "parse":
         from backchannel.annotation.documents import read_documents
 
         started = time.perf_counter()
@@ -298,6 +308,7 @@ def main() -> int:
         what = "reused" if args.data else f"generated in {gen:.1f} s"
         print(f"{size:.0f} MiB of JSONL ({what})")
         parse = _run("parse", gold, pred)
+        parse_json = _run("parse_json", gold, pred)
         load = os.getloadavg()[0]
         noboot = _run("score0", gold, pred)
         full = _run("score", gold, pred)
@@ -306,7 +317,8 @@ def main() -> int:
         boot_only = _run("bootstrap", gold, pred)
         nerv = None if args.skip_nervaluate else _run("nervaluate", gold, pred)
     rows = [
-        ("parse both JSONL files (msgspec)", parse),
+        ("parse both JSONL files (msgspec): the baseline", parse),
+        ("parse both JSONL files (stdlib json.loads), for reference", parse_json),
         ("score, no bootstrap (4 schemas x labels, attrs, relations, stance)", noboot),
         ("score, 1,000 bootstrap replicates (everything)", full),
         ("score, 1,000 bootstrap replicates, serial (--workers 1)", score1),
@@ -351,6 +363,11 @@ def main() -> int:
             print(
                 f"- information: score total is {total:.2f}x the parse's CPU time over all "
                 f"processes, serial (--workers 1) {serial:.2f}x"
+            )
+            std = score1[clock] / parse_json[clock]
+            print(
+                f"- information: serial score's CPU time is {std:.2f}x that of parsing both "
+                "files with the stdlib json module"
             )
         if nerv:
             same = nerv[clock] / spans[clock]
