@@ -375,13 +375,12 @@ def main() -> int:
             checks.append(
                 (f"{unit}: nervaluate / our span matching = {same:.1f}x", same >= 5.0, ">= 5x")
             )
-            checks.append(
-                (
-                    f"{unit}: nervaluate (parse excluded) / whole score without bootstrap "
-                    f"(parse, validation, relations, stance included) = {whole:.1f}x",
-                    whole >= 5.0,
-                    ">= 5x",
-                )
+            # Not the floor (that one is the same span work, above): nervaluate is not
+            # charged for reading its input, score is, and for validation, relations and stance.
+            print(
+                f"- information ({unit}): nervaluate with its input preloaded / whole score "
+                "without bootstrap (reading, validation, relations, stance included) = "
+                f"{whole:.1f}x"
             )
     for text, ok, floor in checks:
         print(f"- {text} (floor {floor}): {'PASS' if ok else 'FAIL'}")
