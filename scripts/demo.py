@@ -6,7 +6,8 @@ a check that the command line works on a fresh clone.  The flow:
     ingest -> rules pre-annotation -> Label Studio task file -> agreement on the three synthetic
     annotators -> adjudicated gold version -> annotator quality -> export (DatasetDict, parquet,
     DocBin, card, event table, graph) -> train spaCy and stance baselines on the train split ->
-    predict on the test split -> score and compare -> out/report.html, out/report.md
+    predict on the test split -> score and compare -> out/report.html, out/report.md (spaCy)
+    and out/reports/{rules,spacy,stance}.{html,md}
 
 It ends with a summary: what was written where, the headline figures with their intervals, and
 the command to open the report.
@@ -129,8 +130,12 @@ def main() -> int:
     )
 
     # 7. Score every baseline, compare the two span models, write the reports.
+    reports = OUT / "reports"
+    reports.mkdir(exist_ok=True)
     for name, path in preds.items():
         run("score", test, path, "--format", "json", "-o", OUT / f"score-{name}.json")
+        for fmt in ("html", "md"):
+            run("score", test, path, "--format", fmt, "-o", reports / f"{name}.{fmt}")
     run("score", test, preds["spacy"], "--format", "html", "-o", OUT / "report.html")
     run("score", test, preds["spacy"], "--format", "md", "-o", OUT / "report.md")
     run("compare", test, preds["rules"], preds["spacy"], "-o", OUT / "compare.md")
@@ -150,6 +155,7 @@ def main() -> int:
         ("events.csv, graph.png", "who-talks-to-whom table and graph"),
         ("models/", "trained spaCy and stance baselines"),
         ("report.html, report.md", "spaCy baseline scored against the test split"),
+        ("reports/", "every baseline's report: rules, spacy, stance (.html, .md)"),
         ("compare.md", "rules vs spaCy, paired significance"),
     ]:
         print(f"  out/{path:<28} {what}")
