@@ -108,8 +108,9 @@ def score_cli(
     if output != "-":
         f1 = result.values["spans.micro.strict.f1"]
         shown = "n/a" if f1 is None else f"{f1:.3f}"
+        n = result.meta["documents"]
         typer.echo(
-            f"scored {result.meta['documents']} documents: strict span F1 {shown}; "
+            f"scored {n} document{'' if n == 1 else 's'}: strict span F1 {shown}; "
             f"report written to {output}",
             err=True,
         )

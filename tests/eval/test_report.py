@@ -100,6 +100,16 @@ def test_cli_score_writes_each_format(tmp_path: Path, files: tuple[Path, Path]) 
         assert out.stat().st_size > 0
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["meta"]["bootstrap"] == 30
+    # strict: COR 1, INC 1, MIS 2, SPU 1 -> P 1/3, R 1/4, F1 2/7
+    assert res.stderr == f"scored 2 documents: strict span F1 0.286; report written to {out}\n"
+
+
+def test_cli_score_summary_line_counts_one_document(tmp_path: Path) -> None:
+    g, p = write_pair(tmp_path, [doc("d1", [(0, 5, "ACTOR")])], [doc("d1", [(0, 5, "ACTOR")])])
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(app, ["score", str(g), str(p), "-o", str(out), "--bootstrap", "0"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == f"scored 1 document: strict span F1 1.000; report written to {out}\n"
 
 
 def test_cli_score_to_stdout_and_labels(files: tuple[Path, Path]) -> None:
