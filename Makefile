@@ -23,8 +23,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Two pytest workers: every test of the live Label Studio or browser goes to one of them
+# (tests/conftest.py groups them), the rest is shared out.  PYTEST_WORKERS=0 runs in-process.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py

@@ -85,6 +85,21 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
+#: Fixtures that hold a live server or browser for the whole session.
+LIVE_FIXTURES = {"studio_server", "connection", "studio", "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup``, every test of a live server or browser runs in
+    one worker, so the session starts one Label Studio and one Chromium, not one per worker."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        live = LIVE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if live or item.get_closest_marker("studio") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("live"))
+
+
 def missing(reason: str) -> None:
     """A missing server or browser fails the test, locally as in CI: never a silent pass.
 
