@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from backchannel.annotation.documents import Document, Relation, Span, read_documents
-from backchannel.annotation.errors import DocumentError, quote
-from backchannel.annotation.schema import Schema
+from backchannel.documents import Document, Relation, Span, read_documents
+from backchannel.errors import DocumentError, quote
+from backchannel.schema import Schema
 
 __all__ = [
     "AnnotatedDoc",
@@ -197,7 +197,7 @@ def load_annotation_set(path: str | Path, schema: Schema | None = None) -> Annot
 
     Raises:
         DocumentError: naming file, line and document for malformed records (from
-            :func:`~backchannel.annotation.documents.read_documents`) and for the grouping
+            :func:`~backchannel.documents.read_documents`) and for the grouping
             problems of :func:`group_documents`.
     """
     return group_documents(read_documents(path, schema=schema, unique=True), path=path)

@@ -6,7 +6,7 @@ hand-written part (boundary rules, metonymy, modality, stance) with examples fro
 
 from __future__ import annotations
 
-from backchannel.annotation.schema import AttributeDef, Schema
+from backchannel.schema import AttributeDef, Schema
 
 
 def _cell(text: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
+from backchannel.documents import Document, Relation, Span, write_documents
 
 _SENTENCE = "the minister said on monday that talks would continue in the capital next week"
 WORDS = _SENTENCE.split(" ")
@@ -125,12 +125,12 @@ def _peak_mb() -> float:
 def child(step: str, path: str, out: str, bootstrap: int) -> None:
     t0 = time.perf_counter()
     if step == "agree":
-        from backchannel.annotation.agreement import agreement
+        from backchannel.annotation.agreement.agree import agreement
 
         rep = agreement(path, resamples=bootstrap, seed=0)
         extra = {"strict_f1": rep.overall.strict.f1, "disagreements": len(rep.disagreements)}
     else:
-        from backchannel.annotation.adjudicate import adjudicate_file
+        from backchannel.annotation.gold.adjudicate import adjudicate_file
 
         res = adjudicate_file(path, out)
         extra = {"spans": res.counts["spans"], "review": res.counts["review_items"]}
@@ -162,7 +162,7 @@ def alpha_ratio(matrix: np.ndarray, repeat: int = 3) -> tuple[float, float, floa
     """(ours seconds, package seconds, ours alpha, package alpha) on one raters x units matrix."""
     import krippendorff
 
-    from backchannel.annotation.agreement_stats import krippendorff_alpha_nominal, value_counts
+    from backchannel.annotation.agreement.stats import krippendorff_alpha_nominal, value_counts
 
     data = np.where(matrix < 0, np.nan, matrix.astype(float))
     ours_s = _best_of(lambda: krippendorff_alpha_nominal(value_counts(matrix)), repeat)
@@ -176,7 +176,7 @@ def alpha_ratio(matrix: np.ndarray, repeat: int = 3) -> tuple[float, float, floa
 
 def actor_kind_units(path: Path) -> np.ndarray:
     """The ACTOR.actor_kind units of the generated set as a raters x units code matrix."""
-    from backchannel.annotation.agreement_stats import encode_values
+    from backchannel.annotation.agreement.stats import encode_values
     from backchannel.annotation.annotation_set import load_annotation_set
 
     aset = load_annotation_set(path)

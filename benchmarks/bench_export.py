@@ -72,7 +72,7 @@ class _Article:
         self.pos = 0
 
     def add(self, text: str, label: str | None = None, sid: str = "", **attrs: str) -> None:
-        from backchannel.annotation.documents import Span
+        from backchannel.documents import Span
 
         if label is not None:
             end = self.pos + len(text)
@@ -83,7 +83,7 @@ class _Article:
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
     """Write ``n`` synthetic gold Documents to ``path`` as JSONL, one at a time."""
-    from backchannel.annotation.documents import Document, Relation, encode_document
+    from backchannel.documents import Document, Relation, encode_document
 
     rng = random.Random(seed)
     with path.open("wb") as fh:
@@ -130,7 +130,7 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
 
 _CHILD_OURS = """
 import json, resource, sys, time
-from backchannel.annotation.export import export_dataset
+from backchannel.annotation.export.dataset import export_dataset
 gold, out, full = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 t = time.perf_counter()
 r = export_dataset(gold, out, docbin=full, events=full)
@@ -141,10 +141,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "docs": r.documents,
 _CHILD_REFERENCE = """
 import json, resource, sys, time
 import datasets
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.features import RowCodec
-from backchannel.annotation.schema import load_schema
-from backchannel.annotation.splits import assign_splits, parse_splits
+from backchannel.documents import read_documents
+from backchannel.annotation.export.features import RowCodec
+from backchannel.schema import load_schema
+from backchannel.annotation.export.splits import assign_splits, parse_splits
 datasets.utils.disable_progress_bars()
 gold, out = sys.argv[1], sys.argv[2]
 t = time.perf_counter()

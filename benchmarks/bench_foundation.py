@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from backchannel.annotation.documents import (
+from backchannel.documents import (
     Document,
     Relation,
     Span,
     read_documents,
     write_documents,
 )
-from backchannel.annotation.schema import load_schema
+from backchannel.schema import load_schema
 
 READ_FLOOR = 1.5
 RSS_FLOOR = 1.25

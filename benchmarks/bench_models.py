@@ -31,7 +31,7 @@ FLOOR = 200.0
 
 
 def make_docs(gold: Path, n: int, words: int = 500) -> list:
-    from backchannel.annotation.documents import Document, read_documents
+    from backchannel.documents import Document, read_documents
 
     texts = [d.text for d in read_documents(gold)]
     pool = " ".join(texts).split(" ")

@@ -80,7 +80,7 @@ def _generate(n_docs: int, gold_path: Path, pred_path: Path, seed: int = 7) -> N
     """Write ``n_docs`` gold and predicted Documents (valid against the default schema)."""
     import msgspec
 
-    from backchannel.annotation.documents import Document, Relation, Span
+    from backchannel.documents import Document, Relation, Span
 
     rng = random.Random(seed)
     enc = msgspec.json.Encoder()
@@ -173,7 +173,7 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
                     json.loads(line)
                     n += 1
     elif task == "parse":
-        from backchannel.annotation.documents import read_documents
+        from backchannel.documents import read_documents
 
         started = time.perf_counter()
         cpu = time.process_time()
@@ -183,8 +183,8 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
         # Imports and the schema are fixed costs, not per-document work: outside the timer.
         # score1: the serial path (workers=1); score and score0 choose (worker processes for
         # inputs this big on a machine with two or more CPUs).
-        from backchannel.annotation.schema import load_schema
-        from backchannel.eval.scoring import score
+        from backchannel.eval.scoring.scorer import score
+        from backchannel.schema import load_schema
 
         schema = load_schema()
         workers = 1 if task == "score1" else None
@@ -196,9 +196,9 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
         n = res.meta["documents"]
     elif task == "bootstrap":
         # The bootstrap stage alone, on the count rows of a real scoring pass (not timed).
-        from backchannel.annotation.schema import load_schema
-        from backchannel.eval.metrics import Layout, compute_metrics
-        from backchannel.eval.scoring import FIGURES, bootstrap_intervals, collect_counts
+        from backchannel.eval.scoring.metrics import Layout, compute_metrics
+        from backchannel.eval.scoring.scorer import FIGURES, bootstrap_intervals, collect_counts
+        from backchannel.schema import load_schema
 
         schema = load_schema()
         layout = Layout.from_schema(schema)
@@ -213,9 +213,9 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
     elif task == "spans":
         import numpy as np
 
-        from backchannel.annotation.documents import read_documents
-        from backchannel.annotation.schema import load_schema
-        from backchannel.eval.matching import match_spans
+        from backchannel.documents import read_documents
+        from backchannel.eval.scoring.matching import match_spans
+        from backchannel.schema import load_schema
 
         labels = {lab: i for i, lab in enumerate(load_schema().span_labels)}
         n_lab = len(labels)
@@ -243,8 +243,8 @@ def _child(task: str, gold: str, pred: str) -> dict[str, float]:
     elif task == "nervaluate":
         from nervaluate import Evaluator
 
-        from backchannel.annotation.documents import read_documents
-        from backchannel.annotation.schema import load_schema
+        from backchannel.documents import read_documents
+        from backchannel.schema import load_schema
 
         tags = load_schema().span_labels
         # nervaluate's ends are inclusive: give it end - 1 so that it sees our half-open spans.

@@ -32,7 +32,6 @@ import time
 import uuid
 from pathlib import Path
 
-from backchannel.annotation.documents import Document, Relation, Span
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import Connection, Studio, pull, push
 from backchannel.annotation.labelstudio.server import (
@@ -41,7 +40,8 @@ from backchannel.annotation.labelstudio.server import (
     start_server,
     stop_server,
 )
-from backchannel.annotation.schema import load_schema
+from backchannel.documents import Document, Relation, Span
+from backchannel.schema import load_schema
 
 PUSH_FLOOR = 20.0
 PULL_FLOOR = 2.0

@@ -2,7 +2,7 @@
 
 Every article is predicted exactly once, by a model that never saw it in training (the rules
 model trains on nothing, so its folds only matter for symmetry).  The predictions of all folds
-are pooled and scored once with :func:`backchannel.eval.scoring.score`, whose bootstrap over
+are pooled and scored once with :func:`backchannel.eval.scoring.scorer.score`, whose bootstrap over
 documents gives the 95% intervals.  Prints a Markdown table for the README.
 
     .venv/bin/python benchmarks/evaluate_models.py [--folds 5] [--epochs 12] [--quick]
@@ -26,11 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from backchannel.annotation.atomic import atomic_write
-from backchannel.annotation.documents import Document, read_documents, write_documents
+from backchannel.atomic import atomic_write
+from backchannel.documents import Document, read_documents, write_documents
 from backchannel.eval.models.registry import TrainOptions
 from backchannel.eval.predict import predict
-from backchannel.eval.scoring import score
+from backchannel.eval.scoring.scorer import score
 from backchannel.eval.train import train
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ Usage::
 
 Everything is also a function (:func:`build_corpus`, :func:`check_outputs`, :func:`build_gold`)
 returning typed records, so tests call the library rather than parse output.  Library functions
-raise :class:`~backchannel.annotation.errors.DocumentError`; only :func:`main` prints.
+raise :class:`~backchannel.errors.DocumentError`; only :func:`main` prints.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ import yaml
 if __package__ in (None, ""):  # run as a script: make ``corpora`` importable as a package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backchannel.annotation.atomic import atomic_write
-from backchannel.annotation.documents import (
+from backchannel.atomic import atomic_write
+from backchannel.documents import (
     Document,
     Relation,
     Span,
@@ -48,9 +48,9 @@ from backchannel.annotation.documents import (
     validate_document,
     write_documents,
 )
-from backchannel.annotation.errors import BackchannelError, DocumentError, quote
-from backchannel.annotation.normalise import document_id, normalise_text
-from backchannel.annotation.schema import Schema, load_schema
+from backchannel.errors import BackchannelError, DocumentError, quote
+from backchannel.normalise import document_id, normalise_text
+from backchannel.schema import Schema, load_schema
 
 __all__ = [
     "ArticleSource",

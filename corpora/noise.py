@@ -37,8 +37,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from backchannel.annotation.documents import AnnotationInfo, Document, Relation, Span
-from backchannel.annotation.schema import Schema
+from backchannel.documents import AnnotationInfo, Document, Relation, Span
+from backchannel.schema import Schema
 
 __all__ = [
     "DEFAULT_PROFILES",

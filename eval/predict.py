@@ -1,7 +1,7 @@
 """``predict``: run a baseline over a corpus and write prediction Documents.
 
 Streaming end to end: documents are read lazily, predicted in batches by the model, and written
-through :func:`~backchannel.annotation.documents.write_documents` (atomic: an error half-way
+through :func:`~backchannel.documents.write_documents` (atomic: an error half-way
 leaves no partial file).  The output feeds ``backchannel score``, ``backchannel tasks
 --predictions`` (Label Studio pre-annotations) and ``backchannel push --predictions``.
 
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import msgspec
 
-from backchannel.annotation.documents import Document, read_documents, write_documents
-from backchannel.annotation.progress import track
-from backchannel.annotation.schema import Schema, load_schema
+from backchannel.documents import Document, read_documents, write_documents
 from backchannel.eval.models.registry import load_model
+from backchannel.progress import track
+from backchannel.schema import Schema, load_schema
 
 __all__ = ["PredictResult", "predict", "predict_documents"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.annotation.schema import Schema, load_schema
 from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult, load_model
+from backchannel.schema import Schema, load_schema
 
 __all__ = ["TrainOptions", "TrainResult", "train"]
 

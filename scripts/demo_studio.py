@@ -31,7 +31,6 @@ from pathlib import Path
 
 import msgspec
 
-from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import Connection, Studio
 from backchannel.annotation.labelstudio.server import (
@@ -41,6 +40,7 @@ from backchannel.annotation.labelstudio.server import (
     read_token,
     status,
 )
+from backchannel.documents import Document, read_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "diplomacy"
@@ -108,7 +108,7 @@ def _change_attrs(
 
 def _attribute_values() -> dict[tuple[str, str], list[str]]:
     """(label, attribute) -> allowed values in the bundled schema (for annotator B's edits)."""
-    from backchannel.annotation.schema import load_schema
+    from backchannel.schema import load_schema
 
     schema = load_schema()
     return {

@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.documents import Document, Relation, Span
-from backchannel.annotation.errors import StudioServerError
 from backchannel.annotation.labelstudio.client import Connection, Studio
 from backchannel.annotation.labelstudio.server import (
     ServerInfo,
@@ -29,7 +27,9 @@ from backchannel.annotation.labelstudio.server import (
     start_server,
     stop_server,
 )
-from backchannel.annotation.schema import Schema, load_schema
+from backchannel.documents import Document, Relation, Span
+from backchannel.errors import StudioServerError
+from backchannel.schema import Schema, load_schema
 
 TEST_USER = "admin@backchannel.test"
 TEST_PASSWORD = "backchannel-test-password"

@@ -31,8 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from backchannel.annotation.documents import Document, write_documents
-from backchannel.annotation.errors import (
+from backchannel.annotation.labelstudio import convert
+from backchannel.annotation.labelstudio.config import label_config
+from backchannel.annotation.labelstudio.server import DEFAULT_DATA_DIR, read_token, status
+from backchannel.documents import Document, write_documents
+from backchannel.errors import (
     ConversionError,
     InputError,
     StudioAuthError,
@@ -41,11 +44,8 @@ from backchannel.annotation.errors import (
     StudioError,
     quote,
 )
-from backchannel.annotation.labelconfig import label_config
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.server import DEFAULT_DATA_DIR, read_token, status
-from backchannel.annotation.progress import track
-from backchannel.annotation.schema import Schema
+from backchannel.progress import track
+from backchannel.schema import Schema
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio

@@ -1,7 +1,7 @@
 """Document <-> Label Studio JSON (tasks, predictions, annotations, export snapshots).
 
 Pure functions, no server and no SDK, so every case is testable on its own.  The mapping follows
-the labeling config of :mod:`backchannel.annotation.labelconfig`:
+the labeling config of :mod:`backchannel.annotation.labelstudio.config`:
 
 - a span is a ``labels`` result on the ``label`` control whose region id is the span id;
 - a span attribute is a per-region ``choices`` result named ``LABEL__attr`` on the same region;
@@ -23,24 +23,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from backchannel.annotation.documents import (
-    AnnotationInfo,
-    Document,
-    Relation,
-    Span,
-    validate_document,
-)
-from backchannel.annotation.errors import ConversionError, DocumentError, quote
-from backchannel.annotation.labelconfig import (
+from backchannel.annotation.labelstudio import offsets
+from backchannel.annotation.labelstudio.config import (
     LABELS_NAME,
     RELATION_ATTR_SEP,
     TEXT_NAME,
     region_attr_name,
     relation_value,
 )
-from backchannel.annotation.labelstudio import offsets
-from backchannel.annotation.normalise import document_id
-from backchannel.annotation.schema import Schema
+from backchannel.documents import (
+    AnnotationInfo,
+    Document,
+    Relation,
+    Span,
+    validate_document,
+)
+from backchannel.errors import ConversionError, DocumentError, quote
+from backchannel.normalise import document_id
+from backchannel.schema import Schema
 
 __all__ = [
     "DOC_ID_KEY",

@@ -42,8 +42,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from backchannel.annotation.atomic import atomic_write
-from backchannel.annotation.errors import StudioServerError
+from backchannel.atomic import atomic_write
+from backchannel.errors import StudioServerError
 
 __all__ = [
     "DEFAULT_DATA_DIR",

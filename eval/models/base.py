@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from backchannel.annotation.documents import AnnotationInfo, Document, Relation, Span
+from backchannel.documents import AnnotationInfo, Document, Relation, Span
 
 if TYPE_CHECKING:
-    from backchannel.annotation.schema import Schema
+    from backchannel.schema import Schema
 
 __all__ = ["ID_PREFIX", "Found", "FoundRelation", "make_prediction"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from backchannel.annotation.errors import SchemaError
+from backchannel.errors import SchemaError
 
 __all__ = ["Lexicon", "inflect", "load_lexicon"]
 

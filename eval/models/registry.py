@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import msgspec
 
-from backchannel.annotation.errors import InputError, quote
+from backchannel.errors import InputError, quote
 
 if TYPE_CHECKING:
-    from backchannel.annotation.documents import Document
-    from backchannel.annotation.schema import Schema
+    from backchannel.documents import Document
+    from backchannel.schema import Schema
 
 __all__ = [
     "BUILTIN_MODELS",
@@ -64,7 +64,7 @@ BUILTIN_MODELS: dict[str, str] = {
 class ModelError(InputError):
     """A model is unknown, cannot be loaded from its directory, or cannot be trained.
 
-    A subclass of :class:`~backchannel.annotation.errors.InputError`: the cause is always
+    A subclass of :class:`~backchannel.errors.InputError`: the cause is always
     something the user chose (a name, a directory, a gold file too small to learn from).
     """
 
@@ -188,7 +188,7 @@ def load_model(
         ModelError: unknown name, missing or unreadable model directory, or a factory that
             does not return a :class:`Model`.
     """
-    from backchannel.annotation.schema import load_schema
+    from backchannel.schema import load_schema
 
     factory = _resolve(name)
     if model_dir is not None:

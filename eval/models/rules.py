@@ -39,8 +39,8 @@ from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResu
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from backchannel.annotation.documents import Document
-    from backchannel.annotation.schema import Schema
+    from backchannel.documents import Document
+    from backchannel.schema import Schema
 
 __all__ = ["RuleExtractor", "RulesModel"]
 

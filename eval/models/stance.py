@@ -31,13 +31,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backchannel.annotation.atomic import atomic_directory
-from backchannel.annotation.documents import Document, Span, read_documents
+from backchannel.atomic import atomic_directory
+from backchannel.documents import Document, Span, read_documents
 from backchannel.eval.models.base import Found, FoundRelation, make_prediction
 from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
 
 if TYPE_CHECKING:
-    from backchannel.annotation.schema import Schema
+    from backchannel.schema import Schema
 
 __all__ = ["Candidate", "StanceModel", "candidates", "pair_text"]
 

@@ -1,6 +1,6 @@
 """``python -m backchannel`` runs the command line."""
 
-from backchannel.annotation.cli import main
+from backchannel.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.errors import DocumentError
-from backchannel.annotation.normalise import document_id
+from backchannel.documents import read_documents
+from backchannel.errors import DocumentError
+from backchannel.normalise import document_id
 from corpora import build
 
 

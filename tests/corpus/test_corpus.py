@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.normalise import document_id, normalise_text
+from backchannel.documents import read_documents
+from backchannel.normalise import document_id, normalise_text
 from corpora import build
 from corpora.noise import DEFAULT_PROFILES, NOISE_KINDS
 
@@ -152,7 +152,7 @@ def test_readme_table_is_generated_and_current(corpus):
 
 def test_ingest_of_the_raw_articles_reproduces_the_gold_texts_and_ids(gold, tmp_path, runner):
     """articles.jsonl is what `backchannel ingest` consumes: CRLF and NFD must come out as gold."""
-    from backchannel.annotation.cli import app
+    from backchannel.cli.app import app
 
     out = tmp_path / "corpus.jsonl"
     result = runner.invoke(app, ["ingest", str(ARTICLES), "-o", str(out)])

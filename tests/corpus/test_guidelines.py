@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import read_documents
+from backchannel.documents import read_documents
 from corpora import build
 
 GUIDELINES = Path(build.ROOT) / "schemas" / "guidelines.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from backchannel.annotation.documents import Document, Relation, Span, validate_document
+from backchannel.documents import Document, Relation, Span, validate_document
 from corpora import noise
 
 TEXT = (

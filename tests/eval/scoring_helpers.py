@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
-from backchannel.eval.matching import MatchResult, match_spans
+from backchannel.documents import Document, Relation, Span, write_documents
+from backchannel.eval.scoring.matching import MatchResult, match_spans
 
 TEXT = "abcdefghij" * 10  # 100 characters: offsets are all that matter here
 LABELS = ["ACTOR", "CHANNEL", "VENUE", "ISSUE"]

@@ -8,11 +8,11 @@ import msgspec
 import pytest
 from scoring_helpers import TEXT, doc, write_pair
 
-from backchannel.annotation.documents import Document, Span, write_documents
-from backchannel.annotation.errors import DocumentError
-from backchannel.annotation.schema import load_schema
-from backchannel.eval.joining import LeanDecoder, NotLockstep, lockstep
-from backchannel.eval.scoring import score
+from backchannel.documents import Document, Span, write_documents
+from backchannel.errors import DocumentError
+from backchannel.eval.scoring.joining import LeanDecoder, NotLockstep, lockstep
+from backchannel.eval.scoring.scorer import score
+from backchannel.schema import load_schema
 
 
 def _line(d: Document) -> bytes:

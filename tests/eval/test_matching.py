@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import LABELS, counts, match
 
-from backchannel.eval.matching import match_per_label, match_spans
+from backchannel.eval.scoring.matching import match_per_label, match_spans
 
 
 def test_semeval_table_every_schema() -> None:
@@ -84,7 +84,7 @@ def test_type_prefers_the_same_label_partner() -> None:
 def test_groups_never_match_across_documents() -> None:
     g = [np.array(v) for v in ([0], [0], [5], [0])]
     p = [np.array(v) for v in ([1], [0], [5], [0])]
-    from backchannel.eval.matching import match_spans
+    from backchannel.eval.scoring.matching import match_spans
 
     res = match_spans(*g, *p, 2)
     assert res.counts[0, 0].tolist() == [0, 0, 0, 1, 0]

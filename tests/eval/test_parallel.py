@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
-from backchannel.annotation.errors import DocumentError
-from backchannel.eval import parallel
-from backchannel.eval.counting import BATCH
-from backchannel.eval.scoring import ScoreResult, compare, score
+from backchannel.cli.app import app
+from backchannel.documents import Document, Relation, Span, write_documents
+from backchannel.errors import DocumentError
+from backchannel.eval.scoring import parallel
+from backchannel.eval.scoring.counting import BATCH
+from backchannel.eval.scoring.scorer import ScoreResult, compare, score
 
 N_DOCS = 2 * BATCH + 300  # three batches, the last one short
 WORDS = ["the", "minister", "spoke", "with", "envoys", "about", "grain", "talks", "in", "Geneva"]
@@ -108,8 +108,8 @@ def test_parallel_equals_serial_bit_for_bit(files: tuple[Path, Path, list, list]
 
 def test_parallel_path_really_used(files: tuple[Path, Path, list, list]) -> None:
     g, p, _, _ = files
-    from backchannel.annotation.schema import load_schema
-    from backchannel.eval.metrics import Layout
+    from backchannel.eval.scoring.metrics import Layout
+    from backchannel.schema import load_schema
 
     schema = load_schema()
     fast = parallel.count_parallel(g, p, schema, Layout.from_schema(schema), keep=5, workers=2)

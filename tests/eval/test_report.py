@@ -10,10 +10,10 @@ import pytest
 from scoring_helpers import TEXT, doc, write_pair
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, Span, write_documents
-from backchannel.eval.report import to_html, to_markdown
-from backchannel.eval.scoring import score
+from backchannel.cli.app import app
+from backchannel.documents import Document, Span, write_documents
+from backchannel.eval.scoring.report import to_html, to_markdown
+from backchannel.eval.scoring.scorer import score
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = '<script>alert(1)</script>"onload=alert(1)'

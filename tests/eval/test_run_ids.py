@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from backchannel.eval.relations import run_ids
+from backchannel.eval.scoring.relations import run_ids
 
 _keys = st.integers(1, 7).flatmap(
     lambda k: arrays(

@@ -9,9 +9,9 @@ import msgspec
 import pytest
 from scoring_helpers import TEXT, doc, write_pair
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
-from backchannel.annotation.errors import DocumentError, InputError
-from backchannel.eval.scoring import score
+from backchannel.documents import Document, Relation, Span, write_documents
+from backchannel.errors import DocumentError, InputError
+from backchannel.eval.scoring.scorer import score
 
 FAVOR, AGAINST = {"polarity": "favor"}, {"polarity": "against"}
 ROLE = {"role": "participant"}
@@ -311,7 +311,7 @@ def test_byte_order_mark_and_blank_lines(tmp_path: Path) -> None:
 def test_full_featured_documents_score(tmp_path: Path, doc: Document) -> None:
     # The shared fixture has meta, doc_labels, relations with attributes; add provenance and
     # Label Studio info: fields scoring does not read must not get in the way.
-    from backchannel.annotation.documents import AnnotationInfo, Provenance
+    from backchannel.documents import AnnotationInfo, Provenance
 
     gold = msgspec.structs.replace(
         doc,

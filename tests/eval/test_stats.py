@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import doc, write_pair
 
-from backchannel.annotation.schema import load_schema
-from backchannel.eval.metrics import compute_metrics, prf
-from backchannel.eval.scoring import compare
-from backchannel.eval.stats import BLOCK, bootstrap_totals, resample_blocks
+from backchannel.eval.scoring.metrics import compute_metrics, prf
+from backchannel.eval.scoring.scorer import compare
+from backchannel.eval.scoring.stats import BLOCK, bootstrap_totals, resample_blocks
+from backchannel.schema import load_schema
 
 
 def test_vectorised_bootstrap_equals_a_naive_loop() -> None:
@@ -55,7 +55,7 @@ def test_reduction_preserves_every_figure(tmp_path: Path) -> None:
     golds = [doc(f"d{i}", triples(6)) for i in range(12)]
     preds = [doc(f"d{i}", triples(6)) for i in range(12)]
     g, p = write_pair(tmp_path, golds, preds)
-    from backchannel.eval.scoring import score
+    from backchannel.eval.scoring.scorer import score
 
     res = score(g, p, bootstrap=0, schema=SCHEMA)
     layout, rows = res.layout, res.counts.rows.astype(np.int64)
@@ -95,7 +95,7 @@ doc_st = st.tuples(st.lists(span_st, max_size=8), st.lists(span_st, max_size=8))
 def test_score_figures_are_rates_and_counts_add_up(docs: list, rnd: object) -> None:
     import tempfile
 
-    from backchannel.eval.scoring import score
+    from backchannel.eval.scoring.scorer import score
 
     def stances(spans: list) -> list:
         # STANCE between consecutive ACTOR spans, polarity drawn at random
@@ -150,7 +150,7 @@ def _systems(tmp_path: Path) -> tuple[Path, Path, Path]:
     strong = [doc(f"d{i}", [(0, 5, "ACTOR"), (10, 15, "ISSUE")]) for i in range(40)]
     g, a = write_pair(tmp_path, golds, weak)
     b = tmp_path / "b.jsonl"
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     write_documents(strong, b)
     return g, a, b
@@ -187,7 +187,7 @@ def test_perfect_predictions_give_one(docs: list, rnd: object) -> None:
     import random
     import tempfile
 
-    from backchannel.eval.scoring import score
+    from backchannel.eval.scoring.scorer import score
 
     assert isinstance(rnd, random.Random)
     golds = [doc(f"d{i}", g) for i, g in enumerate(docs)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
+from backchannel.documents import Document, Relation, Span, write_documents
 
 CALL = "President Anna Reyes phoned the Kremlin on Monday about the grain deal."
 
@@ -334,7 +334,7 @@ class Exported:
     def __init__(self, root: Path) -> None:
         import json
 
-        from backchannel.annotation.export import export_dataset
+        from backchannel.annotation.export.dataset import export_dataset
 
         self.docs = gold_documents()
         self.docs[0] = Document(

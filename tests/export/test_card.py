@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.card import agreement_rows, load_agreement, md, size_category
-from backchannel.annotation.errors import InputError
+from backchannel.annotation.export.card import agreement_rows, load_agreement, md, size_category
+from backchannel.errors import InputError
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import datasets
 
-from backchannel.annotation.cli import app
+from backchannel.cli.app import app
 
 
 def test_export_command(gold_file: Path, tmp_path: Path, runner) -> None:

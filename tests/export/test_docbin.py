@@ -12,10 +12,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from backchannel.annotation.docbin import SPAN_KEY, DocBinWriter, to_spacy_doc, user_data_of
-from backchannel.annotation.documents import Document
-from backchannel.annotation.schema import Schema
-from backchannel.annotation.tokenize import non_overlapping
+from backchannel.annotation.export.docbin import SPAN_KEY, DocBinWriter, to_spacy_doc, user_data_of
+from backchannel.annotation.export.tokenize import non_overlapping
+from backchannel.documents import Document
+from backchannel.schema import Schema
 
 
 def load_split(folder: Path) -> list:

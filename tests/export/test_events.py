@@ -8,16 +8,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from backchannel.annotation.documents import Document, write_documents
-from backchannel.annotation.errors import InputError
-from backchannel.annotation.events import (
+from backchannel.annotation.export.events import (
     COLUMNS,
     EventGraph,
     document_events,
     event_codes,
     write_events,
 )
-from backchannel.annotation.schema import Schema
+from backchannel.documents import Document, write_documents
+from backchannel.errors import InputError
+from backchannel.schema import Schema
 
 
 def by_id(docs: list[Document], doc_id: str) -> Document:

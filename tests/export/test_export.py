@@ -11,12 +11,12 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from backchannel.annotation.card import validate_card
-from backchannel.annotation.documents import Document, read_documents, write_documents
-from backchannel.annotation.errors import DocumentError, InputError
-from backchannel.annotation.export import export_dataset
-from backchannel.annotation.features import RowCodec
-from backchannel.annotation.schema import Schema
+from backchannel.annotation.export.card import validate_card
+from backchannel.annotation.export.dataset import export_dataset
+from backchannel.annotation.export.features import RowCodec
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.errors import DocumentError, InputError
+from backchannel.schema import Schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,7 +181,7 @@ def test_failure_half_way_leaves_no_folder(
     def boom(*args: object, **kwargs: object) -> str:
         raise OSError("disk full")
 
-    monkeypatch.setattr("backchannel.annotation.card.render_card", boom)
+    monkeypatch.setattr("backchannel.annotation.export.card.render_card", boom)
     with pytest.raises(OSError, match="disk full"):
         export_dataset(gold_file, tmp_path / "ds", docbin=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl"]
@@ -239,10 +239,10 @@ spans:
 
 
 def test_a_minimal_schema_exports_without_stance_or_doc_labels(tmp_path: Path) -> None:
-    from backchannel.annotation.documents import Span
-    from backchannel.annotation.errors import SchemaError
-    from backchannel.annotation.events import write_events
-    from backchannel.annotation.schema import load_schema
+    from backchannel.annotation.export.events import write_events
+    from backchannel.documents import Span
+    from backchannel.errors import SchemaError
+    from backchannel.schema import load_schema
 
     path = tmp_path / "people.yaml"
     path.write_text(MINIMAL_SCHEMA, encoding="utf-8")

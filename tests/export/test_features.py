@@ -9,9 +9,9 @@ from datasets import ClassLabel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import Document, Relation, Span
-from backchannel.annotation.features import RowCodec, strip_for_dataset
-from backchannel.annotation.schema import Schema, default_schema_path, load_schema
+from backchannel.annotation.export.features import RowCodec, strip_for_dataset
+from backchannel.documents import Document, Relation, Span
+from backchannel.schema import Schema, default_schema_path, load_schema
 
 
 def test_labels_come_from_the_schema(schema: Schema) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.errors import PublishError
-from backchannel.annotation.publish import list_files, publish_dataset
+from backchannel.annotation.export.publish import list_files, publish_dataset
+from backchannel.cli.app import app
+from backchannel.errors import PublishError
 
 
 def test_dry_run_lists_every_file_and_sends_nothing(exported, fake_hub) -> None:

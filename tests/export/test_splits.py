@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.errors import InputError
-from backchannel.annotation.splits import assign_splits, parse_splits
+from backchannel.annotation.export.splits import assign_splits, parse_splits
+from backchannel.errors import InputError
 
 
 def test_parse_splits() -> None:

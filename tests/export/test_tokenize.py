@@ -7,8 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import Span
-from backchannel.annotation.tokenize import bio_tags, non_overlapping, spacy_words, tokenize
+from backchannel.annotation.export.tokenize import bio_tags, non_overlapping, spacy_words, tokenize
+from backchannel.documents import Span
 
 LABELS = ["ACTOR", "CHANNEL", "VENUE", "ISSUE"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, encode_document, write_documents
+from backchannel.cli.app import app
+from backchannel.documents import Document, encode_document, write_documents
 
 
 def test_help_lists_the_whole_command_surface(runner: CliRunner) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.cli_reference import render_reference
+from backchannel.cli.app import app
+from backchannel.cli.reference import render_reference
 
 
 def test_cli_reference_is_current(repo_root: Path) -> None:
     committed = (repo_root / "docs" / "cli.md").read_text(encoding="utf-8")
     assert committed == render_reference(app), (
-        "docs/cli.md is stale: run `.venv/bin/python -m backchannel.annotation.cli_reference`"
+        "docs/cli.md is stale: run `.venv/bin/python -m backchannel.cli.reference`"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import (
+from backchannel.documents import (
     Document,
     Relation,
     Span,
@@ -20,7 +20,7 @@ from backchannel.annotation.documents import (
     validate_document,
     write_documents,
 )
-from backchannel.annotation.errors import DocumentError
+from backchannel.errors import DocumentError
 
 # Text with emoji, combining marks, CR/LF and control characters (NUL excluded).
 texts = st.text(
@@ -205,7 +205,7 @@ def test_atomic_outputs_get_normal_permissions(tmp_path: Path, doc: Document) ->
     import os
     import stat
 
-    from backchannel.annotation.atomic import atomic_directory
+    from backchannel.atomic import atomic_directory
 
     mask = os.umask(0o022)
     try:

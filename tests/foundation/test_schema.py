@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from backchannel.annotation.errors import SchemaError
 from backchannel.annotation.guide import render_guide
-from backchannel.annotation.labelconfig import label_config
-from backchannel.annotation.schema import Schema, default_schema_path, load_schema
+from backchannel.annotation.labelstudio.config import label_config
+from backchannel.errors import SchemaError
+from backchannel.schema import Schema, default_schema_path, load_schema
 
 HOSTILE = """\
 name: hostile

@@ -31,8 +31,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
-from backchannel.annotation.schema import load_schema
+from backchannel.documents import Document, Relation, Span, write_documents
+from backchannel.schema import load_schema
 
 T1 = "President Anna Reyes phoned the Kremlin on Monday about the grain deal."
 T2 = "Moscow and Kyiv held talks in Istanbul."

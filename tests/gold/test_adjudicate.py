@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.adjudicate import adjudicate, adjudicate_file
 from backchannel.annotation.annotation_set import group_documents
-from backchannel.annotation.documents import Document, Provenance, read_documents
-from backchannel.annotation.errors import InputError
-from backchannel.annotation.review_list import read_review
+from backchannel.annotation.gold.adjudicate import adjudicate, adjudicate_file
+from backchannel.annotation.gold.review_list import read_review
+from backchannel.documents import Document, Provenance, read_documents
+from backchannel.errors import InputError
 
 
 @pytest.fixture
@@ -162,6 +162,6 @@ def test_review_ids_are_stable(kit, diplomacy) -> None:
     ],
 )
 def test_majority_rule(values, min_votes, expected) -> None:
-    from backchannel.annotation.adjudicate import _majority
+    from backchannel.annotation.gold.adjudicate import _majority
 
     assert _majority(values, min_votes) == expected

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from backchannel.annotation.agreement import agreement, compute_agreement, overlap_matches
+from backchannel.annotation.agreement.agree import agreement, compute_agreement, overlap_matches
 from backchannel.annotation.annotation_set import group_documents
-from backchannel.annotation.documents import Document, Span
-from backchannel.annotation.errors import DocumentError
+from backchannel.documents import Document, Span
+from backchannel.errors import DocumentError
 
 
 @pytest.fixture

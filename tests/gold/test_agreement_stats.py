@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from backchannel.annotation.agreement_stats import (
+from backchannel.annotation.agreement.stats import (
     bootstrap_f1,
     cohen_kappa,
     encode_values,

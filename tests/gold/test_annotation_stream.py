@@ -8,16 +8,16 @@ import random
 import msgspec
 import pytest
 
-from backchannel.annotation.adjudicate import adjudicate
-from backchannel.annotation.agreement import compute_agreement
+from backchannel.annotation.agreement.agree import compute_agreement
 from backchannel.annotation.annotation_set import (
     AnnotationSet,
     AnnotationStream,
     load_annotation_set,
     open_annotations,
 )
-from backchannel.annotation.documents import Document
-from backchannel.annotation.errors import DocumentError
+from backchannel.annotation.gold.adjudicate import adjudicate
+from backchannel.documents import Document
+from backchannel.errors import DocumentError
 
 
 def _shuffled(kit, seed: int) -> list[Document]:

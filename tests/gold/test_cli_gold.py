@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, Span
+from backchannel.cli.app import app
+from backchannel.documents import Document, Span
 
 
 def test_agree_json(runner: CliRunner, annotations_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_html_escapes_everything(runner: CliRunner, tmp_path: Path) -> None:
             spans=[Span(id="s", start=5, end=13, label="ACTOR")],
         ),
     ]
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     path = tmp_path / "a.jsonl"
     write_documents(docs, path)
@@ -206,8 +206,8 @@ def test_gold_show_detects_tampering(
 def test_review_pull_from_an_export_file(
     runner: CliRunner, annotations_path: Path, tmp_path: Path
 ) -> None:
-    from backchannel.annotation.documents import read_documents
     from backchannel.annotation.labelstudio import convert
+    from backchannel.documents import read_documents
 
     gold = tmp_path / "gold"
     runner.invoke(app, ["adjudicate", str(annotations_path), "-o", str(gold)])
@@ -256,7 +256,7 @@ def test_review_push_without_a_server_is_one_line(
 
 
 def test_agree_without_shared_documents_warns(runner: CliRunner, tmp_path: Path) -> None:
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     path = tmp_path / "one.jsonl"
     write_documents([Document(id="a", text="Hi", annotator="x")], path)

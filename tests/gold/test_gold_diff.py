@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.annotation.documents import Document, Relation, Span
-from backchannel.annotation.gold import write_version
-from backchannel.annotation.gold_diff import diff_docs, diff_to_markdown, gold_diff
+from backchannel.annotation.gold.diff import diff_docs, diff_to_markdown, gold_diff
+from backchannel.annotation.gold.versions import write_version
+from backchannel.documents import Document, Relation, Span
 
 TEXT = "Rome hosted Paris."
 

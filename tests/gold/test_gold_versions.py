@@ -7,10 +7,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from backchannel.annotation import gold as gold_mod
-from backchannel.annotation.documents import Document, Span
-from backchannel.annotation.errors import GoldError
-from backchannel.annotation.gold import (
+from backchannel.annotation.gold import versions as gold_mod
+from backchannel.annotation.gold.versions import (
     file_sha256,
     latest_version,
     list_versions,
@@ -19,6 +17,8 @@ from backchannel.annotation.gold import (
     verify_version,
     write_version,
 )
+from backchannel.documents import Document, Span
+from backchannel.errors import GoldError
 
 
 def _doc(label: str = "ACTOR") -> Document:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.adjudicate import adjudicate
 from backchannel.annotation.annotation_set import group_documents, view_of
-from backchannel.annotation.documents import Document, Relation, Span, validate_document
-from backchannel.annotation.gold_diff import diff_docs
+from backchannel.annotation.gold.adjudicate import adjudicate
+from backchannel.annotation.gold.diff import diff_docs
+from backchannel.documents import Document, Relation, Span, validate_document
 
 TEXT = "abcdefghijklmnopqrstuvwxyz0123456789"
 KINDS = ["person", "state", "group"]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.adjudicate import adjudicate_file
-from backchannel.annotation.errors import GoldError
-from backchannel.annotation.quality import PRF, quality, quality_to_markdown
+from backchannel.annotation.agreement.quality import PRF, quality, quality_to_markdown
+from backchannel.annotation.gold.adjudicate import adjudicate_file
+from backchannel.errors import GoldError
 
 
 def test_prf_rates() -> None:

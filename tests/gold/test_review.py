@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.adjudicate import adjudicate, adjudicate_file
 from backchannel.annotation.annotation_set import group_documents
-from backchannel.annotation.documents import Document, Span, read_documents
-from backchannel.annotation.errors import GoldError
-from backchannel.annotation.gold import list_versions, verify_version
-from backchannel.annotation.review import merge_decisions, review_tasks
+from backchannel.annotation.gold.adjudicate import adjudicate, adjudicate_file
+from backchannel.annotation.gold.review import merge_decisions, review_tasks
+from backchannel.annotation.gold.versions import list_versions, verify_version
+from backchannel.documents import Document, Span, read_documents
+from backchannel.errors import GoldError
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_decision_on_an_article_not_in_gold_adds_it(adjudicated) -> None:
 
 
 def test_latest_decision_wins(adjudicated) -> None:
-    from backchannel.annotation.documents import AnnotationInfo
+    from backchannel.documents import AnnotationInfo
 
     _, adj = adjudicated
     d2 = next(d for d in adj.gold if d.id == "d2")
@@ -144,7 +144,7 @@ def test_latest_decision_wins(adjudicated) -> None:
 def test_push_refuses_other_annotations_file(
     annotations_path: Path, tmp_path: Path, write, kit
 ) -> None:
-    from backchannel.annotation.review import review_push
+    from backchannel.annotation.gold.review import review_push
 
     gold = tmp_path / "gold"
     adjudicate_file(annotations_path, gold)
@@ -154,7 +154,7 @@ def test_push_refuses_other_annotations_file(
 
 
 def test_pull_without_version_is_an_error(tmp_path: Path) -> None:
-    from backchannel.annotation.review import review_pull
+    from backchannel.annotation.gold.review import review_pull
 
     with pytest.raises(GoldError, match="no gold version to review"):
         review_pull(tmp_path, export=tmp_path / "x.json")
@@ -165,8 +165,8 @@ def test_pull_without_version_is_an_error(tmp_path: Path) -> None:
 def test_review_round_trip_through_label_studio(
     studio, annotations_path: Path, tmp_path: Path, diplomacy, project_title: str
 ) -> None:
+    from backchannel.annotation.gold.review import review_pull, review_push
     from backchannel.annotation.labelstudio import convert
-    from backchannel.annotation.review import review_pull, review_push
 
     gold = tmp_path / "gold"
     adjudicate_file(annotations_path, gold)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from backchannel.annotation.errors import BackchannelError
+from backchannel.errors import BackchannelError
 
 
 def check_error(exc: BackchannelError, path: str, case: object) -> None:

@@ -26,9 +26,9 @@ import msgspec
 import psutil
 import pytest
 
-from backchannel.annotation import gold as gold_mod
-from backchannel.annotation.documents import Document, read_documents, write_documents
-from backchannel.annotation.errors import GoldError
+from backchannel.annotation.gold import versions as gold_mod
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.errors import GoldError
 from tests.conftest import sample_document
 
 BACKCHANNEL = str(Path(sys.executable).with_name("backchannel"))

@@ -24,9 +24,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, Relation, write_documents
-from backchannel.annotation.schema import default_schema_path
+from backchannel.cli.app import app
+from backchannel.documents import Document, Relation, write_documents
+from backchannel.schema import default_schema_path
 from tests.conftest import TEXT, span_of
 
 HOSTILE = [

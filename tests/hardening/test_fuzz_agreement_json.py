@@ -18,10 +18,10 @@ from typing import Any
 import msgspec
 from typer.testing import CliRunner
 
-from backchannel.annotation.card import agreement_rows, load_agreement, synthetic_annotators
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import write_documents
-from backchannel.annotation.errors import BackchannelError
+from backchannel.annotation.export.card import agreement_rows, load_agreement, synthetic_annotators
+from backchannel.cli.app import app
+from backchannel.documents import write_documents
+from backchannel.errors import BackchannelError
 from tests.conftest import sample_document
 
 from .contract import check_cli, check_error, unexpected

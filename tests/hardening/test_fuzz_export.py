@@ -21,11 +21,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import encode_document, iter_documents, read_documents
-from backchannel.annotation.errors import BackchannelError
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import _decode_export, documents_from_export
+from backchannel.cli.app import app
+from backchannel.documents import encode_document, iter_documents, read_documents
+from backchannel.errors import BackchannelError
 
 from .contract import check_cli, check_error, unexpected
 from .fuzzing import mutations

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.corpus import IngestStats, iter_ingest
-from backchannel.annotation.dedupe import DedupeIndex
-from backchannel.annotation.documents import encode_document, iter_documents, read_documents
-from backchannel.annotation.errors import BackchannelError
+from backchannel.annotation.ingest.corpus import IngestStats, iter_ingest
+from backchannel.annotation.ingest.dedupe import DedupeIndex
+from backchannel.cli.app import app
+from backchannel.documents import encode_document, iter_documents, read_documents
+from backchannel.errors import BackchannelError
 
 from .contract import check_cli, check_error, unexpected
 from .fuzzing import _mutate_bytes, mutations

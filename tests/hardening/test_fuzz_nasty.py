@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.corpus import IngestStats, iter_ingest
-from backchannel.annotation.dedupe import DedupeIndex
-from backchannel.annotation.documents import iter_documents, write_documents
-from backchannel.annotation.errors import BackchannelError
+from backchannel.annotation.gold.review_list import read_review
+from backchannel.annotation.ingest.corpus import IngestStats, iter_ingest
+from backchannel.annotation.ingest.dedupe import DedupeIndex
 from backchannel.annotation.labelstudio.client import _decode_export, documents_from_export
-from backchannel.annotation.review_list import read_review
-from backchannel.annotation.schema import load_schema
-from backchannel.eval.scoring import score
+from backchannel.documents import iter_documents, write_documents
+from backchannel.errors import BackchannelError
+from backchannel.eval.scoring.scorer import score
+from backchannel.schema import load_schema
 from tests.conftest import sample_document
 
 from .contract import check_error, unexpected

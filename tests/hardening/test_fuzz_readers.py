@@ -16,9 +16,9 @@ import msgspec
 import pytest
 import yaml
 
-from backchannel.annotation.documents import encode_document, iter_documents
-from backchannel.annotation.errors import DocumentError, SchemaError
-from backchannel.annotation.schema import default_schema_path, load_schema
+from backchannel.documents import encode_document, iter_documents
+from backchannel.errors import DocumentError, SchemaError
+from backchannel.schema import default_schema_path, load_schema
 
 from .fuzzing import mutations
 

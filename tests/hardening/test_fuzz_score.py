@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import write_documents
-from backchannel.annotation.errors import BackchannelError
-from backchannel.eval.scoring import score
+from backchannel.cli.app import app
+from backchannel.documents import write_documents
+from backchannel.errors import BackchannelError
+from backchannel.eval.scoring.scorer import score
 from tests.conftest import sample_document
 
 from .contract import unexpected

@@ -23,13 +23,13 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import write_documents
-from backchannel.annotation.errors import StudioError
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import Connection, Studio, pull
 from backchannel.annotation.labelstudio.server import ServerInfo, free_port
-from backchannel.annotation.schema import Schema
+from backchannel.cli.app import app
+from backchannel.documents import write_documents
+from backchannel.errors import StudioError
+from backchannel.schema import Schema
 from tests.conftest import sample_document
 
 BACKCHANNEL = str(Path(sys.executable).with_name("backchannel"))

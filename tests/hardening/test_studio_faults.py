@@ -22,9 +22,6 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, read_documents, write_documents
-from backchannel.annotation.errors import StudioConnectionError, StudioError
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import Connection, Studio, connect, pull, push
 from backchannel.annotation.labelstudio.server import (
@@ -34,7 +31,10 @@ from backchannel.annotation.labelstudio.server import (
     start_server,
     stop_server,
 )
-from backchannel.annotation.schema import Schema
+from backchannel.cli.app import app
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.errors import StudioConnectionError, StudioError
+from backchannel.schema import Schema
 from tests.conftest import TEST_PASSWORD, TEST_TOKEN, TEST_USER, missing, sample_document
 
 pytestmark = pytest.mark.studio

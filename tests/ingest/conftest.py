@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import Document, read_documents
+from backchannel.documents import Document, read_documents
 
 # A news page with navigation, a cookie banner and a footer around the article.
 ARTICLE_HTML = """<!DOCTYPE html>

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.annotation.corpus import ingest
-from backchannel.annotation.documents import read_documents
+from backchannel.annotation.ingest.corpus import ingest
+from backchannel.documents import read_documents
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpora" / "diplomacy"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
+from backchannel.cli.app import app
 
 
 def _ingest(runner: CliRunner, *args: str | Path) -> tuple[int, str]:

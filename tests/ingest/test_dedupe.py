@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.dedupe import (
+from backchannel.annotation.ingest.dedupe import (
     _PERM_A,
     _PERM_B,
     NUM_PERM,
@@ -159,7 +159,7 @@ def test_index_file_is_removed_on_close(tmp_path) -> None:
 def test_band_keys_do_not_depend_on_python_hash_seed(base_text: str) -> None:
     code = (
         "import sys\n"
-        "from backchannel.annotation.dedupe import DedupeIndex, shingles\n"
+        "from backchannel.annotation.ingest.dedupe import DedupeIndex, shingles\n"
         "with DedupeIndex(0.8) as ix:\n"
         "    print(ix._band_keys(shingles(sys.stdin.read())))\n"
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.corpus import Duplicate, ingest
-from backchannel.annotation.normalise import document_id
+from backchannel.annotation.ingest.corpus import Duplicate, ingest
+from backchannel.normalise import document_id
 
 
 def test_txt_is_normalised_once_and_says_what_was_done(files, tmp_path: Path) -> None:
@@ -226,9 +226,9 @@ def test_html_in_a_declared_legacy_encoding(files, tmp_path: Path, article_html:
 
 
 def test_articles_stream_out_before_later_sources_are_read(files, tmp_path: Path) -> None:
-    from backchannel.annotation.corpus import IngestStats, iter_ingest
-    from backchannel.annotation.dedupe import DedupeIndex
-    from backchannel.annotation.errors import IngestError
+    from backchannel.annotation.ingest.corpus import IngestStats, iter_ingest
+    from backchannel.annotation.ingest.dedupe import DedupeIndex
+    from backchannel.errors import IngestError
 
     src = files.write("in.jsonl", '{"text": "first"}\n{"text": \n')
     with DedupeIndex(0.8) as index:

@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.corpus import ingest
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.normalise import normalise_text
+from backchannel.annotation.ingest.corpus import ingest
+from backchannel.documents import read_documents
+from backchannel.normalise import normalise_text
 
 # Text with the characters that break offsets: emoji, CR/LF, combining marks, BOM, NBSP.
 tricky = st.lists(

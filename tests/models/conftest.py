@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import Document, Relation, Span, write_documents
+from backchannel.documents import Document, Relation, Span, write_documents
 
 
 def locate(text: str, surface: str, sid: str, label: str, nth: int = 0, **attrs: str) -> Span:

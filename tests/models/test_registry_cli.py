@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, Span, read_documents, write_documents
-from backchannel.annotation.errors import DocumentError
+from backchannel.cli.app import app
+from backchannel.documents import Document, Span, read_documents, write_documents
+from backchannel.errors import DocumentError
 from backchannel.eval.models import registry
 from backchannel.eval.models.registry import (
     Model,

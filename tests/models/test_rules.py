@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import Document, validate_document
+from backchannel.documents import Document, validate_document
 from backchannel.eval.models.lexicon import inflect
 from backchannel.eval.models.rules import RulesModel
 
@@ -241,7 +241,7 @@ def test_lexicon_covers_every_channel_kind_of_the_schema(schema):
 def test_a_bad_lexicon_is_refused_with_its_file(tmp_path):
     import shutil
 
-    from backchannel.annotation.errors import SchemaError
+    from backchannel.errors import SchemaError
     from backchannel.eval.models.lexicon import _data_dir, load_lexicon
 
     for name in ("lexicon.yaml", "countries.tsv"):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from backchannel.annotation.documents import Document, read_documents, validate_document
+from backchannel.documents import Document, read_documents, validate_document
 from backchannel.eval.models.ner import SpacyModel, to_docbin
 from backchannel.eval.models.registry import ModelError, TrainOptions
 
@@ -15,7 +15,7 @@ from .conftest import tiny_gold
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, schema):
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     tmp = tmp_path_factory.mktemp("spacy")
     write_documents(tiny_gold(), tmp / "gold.jsonl")
@@ -73,7 +73,7 @@ def test_untrained_or_wrong_directory(tmp_path, schema):
 
 
 def test_missing_base_pipeline_is_a_clear_error(tmp_path, schema):
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     write_documents(tiny_gold(), tmp_path / "gold.jsonl")
     with pytest.raises(ModelError, match="cannot load base pipeline 'xx_not_installed'"):
@@ -86,7 +86,7 @@ def test_missing_base_pipeline_is_a_clear_error(tmp_path, schema):
 def test_base_pipeline_components_are_sourced_and_frozen(tmp_path, schema):
     import spacy
 
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     base = spacy.blank("en")
     base.add_pipe("sentencizer")

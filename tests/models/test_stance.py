@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backchannel.annotation.documents import Document, read_documents, validate_document
+from backchannel.documents import Document, read_documents, validate_document
 from backchannel.eval.models.registry import ModelError, TrainOptions
 from backchannel.eval.models.stance import Candidate, StanceModel, candidates, pair_text
 
@@ -67,7 +67,7 @@ def test_untrained_model_says_how_to_train(schema):
 
 
 def test_gold_without_stance_cannot_train(tmp_path, schema):
-    from backchannel.annotation.documents import write_documents
+    from backchannel.documents import write_documents
 
     docs = [Document(id=d.id, text=d.text, spans=d.spans) for d in tiny_gold()]
     write_documents(docs, tmp_path / "g.jsonl")

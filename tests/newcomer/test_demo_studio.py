@@ -16,10 +16,10 @@ from types import ModuleType
 
 import pytest
 
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.gold import list_versions, verify_version
+from backchannel.annotation.gold.versions import list_versions, verify_version
 from backchannel.annotation.labelstudio.server import free_port, seed_credentials, stop_server
-from backchannel.annotation.schema import Schema
+from backchannel.documents import read_documents
+from backchannel.schema import Schema
 from tests.conftest import TEST_PASSWORD, TEST_TOKEN, TEST_USER, missing
 
 pytestmark = pytest.mark.studio

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.schema import load_schema
+from backchannel.documents import read_documents
+from backchannel.schema import load_schema
 
 from .test_readme import readme_commands, run_commands
 

@@ -123,7 +123,7 @@ def _data_dir(command: str, sandbox: Path) -> Path:
 
 def make_sandbox(where: Path) -> Path:
     """A working directory holding what README's commands expect (see :data:`PLACEHOLDERS`)."""
-    from backchannel.annotation.documents import Document, read_documents, write_documents
+    from backchannel.documents import Document, read_documents, write_documents
 
     (where / "corpora").symlink_to(ROOT / "corpora")
     # the environment running the tests (the repository's .venv under `make test`)

@@ -25,10 +25,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from backchannel.annotation.documents import Document, read_documents, write_documents
 from backchannel.annotation.labelstudio.client import Studio, push
 from backchannel.annotation.labelstudio.server import ServerInfo
-from backchannel.annotation.schema import Schema
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.schema import Schema
 
 pytestmark = pytest.mark.browser
 

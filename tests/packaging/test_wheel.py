@@ -98,7 +98,7 @@ def test_wheel_holds_only_the_backchannel_namespace(wheel: Path) -> None:
     entry_points = zipfile.ZipFile(wheel).read(
         f"backchannel-{__version__}.dist-info/entry_points.txt"
     )
-    assert b"backchannel = backchannel.annotation.cli:main" in entry_points
+    assert b"backchannel = backchannel.cli.app:main" in entry_points
 
 
 def test_installed_cli_runs_from_site_packages(venv: Path, tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from backchannel.annotation.documents import Document, Relation, Span
-from backchannel.annotation.schema import Schema, load_schema
+from backchannel.documents import Document, Relation, Span
+from backchannel.schema import Schema, load_schema
 
 SCHEMA: Schema = load_schema()
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from backchannel.annotation.documents import Document, read_documents
 from backchannel.annotation.labelstudio.client import Studio, pull
 from backchannel.annotation.labelstudio.server import ServerInfo
-from backchannel.annotation.schema import Schema
+from backchannel.documents import Document, read_documents
+from backchannel.schema import Schema
 
 pytestmark = [pytest.mark.studio, pytest.mark.browser]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, read_documents, write_documents
 from backchannel.annotation.labelstudio import convert
+from backchannel.cli.app import app
+from backchannel.documents import Document, read_documents, write_documents
 
 
 def _export(doc: Document, path: Path, *, cancelled: bool = False) -> None:

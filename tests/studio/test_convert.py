@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from backchannel.annotation.documents import Document, Relation, Span
-from backchannel.annotation.errors import ConversionError
 from backchannel.annotation.labelstudio import convert, offsets
-from backchannel.annotation.schema import Schema
+from backchannel.documents import Document, Relation, Span
+from backchannel.errors import ConversionError
+from backchannel.schema import Schema
 
 sys.path.insert(0, str(Path(__file__).parent))
 from studio_strategies import SCHEMA, content, documents
@@ -208,7 +208,7 @@ def test_hidden_attribute_of_a_former_label_is_dropped(schema: Schema) -> None:
 
 
 def test_task_made_by_hand_gets_the_stable_id_of_its_text() -> None:
-    from backchannel.annotation.normalise import document_id
+    from backchannel.normalise import document_id
 
     assert convert.task_doc_id({"data": {"text": "abc"}}) == document_id("abc")
 

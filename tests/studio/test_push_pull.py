@@ -14,13 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.documents import Document, read_documents, write_documents
-from backchannel.annotation.errors import (
-    StudioAuthError,
-    StudioConflictError,
-    StudioConnectionError,
-)
 from backchannel.annotation.labelstudio import convert
 from backchannel.annotation.labelstudio.client import (
     Connection,
@@ -31,7 +24,14 @@ from backchannel.annotation.labelstudio.client import (
     push,
 )
 from backchannel.annotation.labelstudio.server import ServerInfo, free_port
-from backchannel.annotation.schema import Schema
+from backchannel.cli.app import app
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.errors import (
+    StudioAuthError,
+    StudioConflictError,
+    StudioConnectionError,
+)
+from backchannel.schema import Schema
 
 sys.path.insert(0, str(Path(__file__).parent))
 from studio_strategies import content, documents

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.cli import app
-from backchannel.annotation.errors import StudioServerError
 from backchannel.annotation.labelstudio import server
 from backchannel.annotation.labelstudio.server import ServerInfo
+from backchannel.cli.app import app
+from backchannel.errors import StudioServerError
 from tests.conftest import missing
 
 pytestmark = pytest.mark.studio

@@ -1,0 +1,1 @@
+"""Inter-annotator agreement: items, statistics with intervals, typed records, reports, quality."""

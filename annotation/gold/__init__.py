@@ -1,0 +1,1 @@
+"""Gold from annotations: adjudication, immutable versions, diffs and the review round."""

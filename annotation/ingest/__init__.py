@@ -1,0 +1,1 @@
+"""Articles in, one Document corpus out: readers per source format, de-duplication, the corpus."""

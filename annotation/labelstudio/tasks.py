@@ -1,0 +1,92 @@
+"""Documents (+ predictions) -> a Label Studio import file, for people who import by hand.
+
+``backchannel tasks corpus.jsonl --predictions preds.jsonl -o tasks.json`` writes the JSON list
+that the web UI's *Import* dialog accepts: one task per document, its data carrying the text, the
+document id (so that ``push`` and ``pull`` recognise it later), ``meta`` and the schema version,
+and each matching prediction as a pre-annotation with ``model_version`` and ``score``.  The
+conversion itself lives in :mod:`backchannel.annotation.labelstudio.convert`; this module reads,
+matches and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from backchannel.annotation.labelstudio.convert import document_to_task
+from backchannel.atomic import atomic_write
+from backchannel.documents import Document, read_documents
+from backchannel.schema import Schema
+
+__all__ = ["TasksResult", "build_tasks", "load_predictions", "write_tasks"]
+
+
+@dataclass
+class TasksResult:
+    """What :func:`write_tasks` wrote."""
+
+    tasks: int = 0
+    predictions: int = 0
+    unmatched_predictions: int = 0
+    output: str = ""
+
+
+def load_predictions(path: str | Path, schema: Schema | None = None) -> dict[str, list[Document]]:
+    """Predicted Documents grouped by document id (several models may predict one document)."""
+    out: dict[str, list[Document]] = {}
+    for doc in read_documents(path, schema=schema):
+        out.setdefault(doc.id, []).append(doc)
+    return out
+
+
+def build_tasks(
+    docs: Iterator[Document] | Sequence[Document],
+    predictions: Mapping[str, Sequence[Document]] | None = None,
+    *,
+    model_version: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Label Studio import tasks, one per document (a repeated id is kept once)."""
+    predictions = predictions or {}
+    seen: set[str] = set()
+    for doc in docs:
+        if doc.id in seen:
+            continue
+        seen.add(doc.id)
+        yield document_to_task(doc, predictions.get(doc.id, ()), model_version)
+
+
+def write_tasks(
+    corpus: str | Path,
+    output: str | Path,
+    *,
+    predictions: str | Path | None = None,
+    schema: Schema | None = None,
+    model_version: str | None = None,
+) -> TasksResult:
+    """Write the import JSON for ``corpus`` to ``output`` atomically.
+
+    Raises:
+        DocumentError: a bad corpus or predictions record (file, line, document, span).
+        ConversionError: a prediction whose text differs from its document's.
+    """
+    preds = load_predictions(predictions, schema) if predictions is not None else {}
+    result = TasksResult(output=str(output))
+    used: set[str] = set()
+    encoder = msgspec.json.Encoder()
+    with atomic_write(output, "wb") as fh:
+        fh.write(b"[")
+        for task in build_tasks(
+            read_documents(corpus, schema=schema), preds, model_version=model_version
+        ):
+            fh.write(b"\n  " if result.tasks == 0 else b",\n  ")
+            fh.write(encoder.encode(task))
+            result.tasks += 1
+            result.predictions += len(task.get("predictions", ()))
+            used.add(task["data"]["doc_id"])
+        fh.write(b"\n]\n" if result.tasks else b"]\n")
+    result.unmatched_predictions = sum(len(v) for k, v in preds.items() if k not in used)
+    return result

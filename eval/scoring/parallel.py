@@ -1,0 +1,288 @@
+"""Counting in worker processes: the fast path for big, well-formed, same-order input files.
+
+Why: decoding the records and turning spans into arrays is per-span Python work that costs as
+much as the decoding itself; on a machine with two or more cores, batches are independent and
+can be counted side by side.
+
+How: the main process only scans both files for line starts (numpy over 4 MiB blocks, no
+decoding) and hands each worker a pair of byte ranges holding the same :data:`BATCH` documents
+of both files.  A worker reads its ranges, decodes, joins, validates and counts them with the
+very code of the serial path (:class:`~backchannel.eval.scoring.counting.Counter`) and sends back
+the
+count rows, the confusion matrix and its error-browser candidates.  Per-document rows do not
+depend on how documents are batched, so the result is bit-identical to the serial path.
+
+The fast path applies only when line *i* of the gold and line *i* of the predictions are the
+same document: both files have the same number of lines, every line is a record (starts with
+``{``), and the ids agree pairwise.  Anything else (predictions in another order, blank lines,
+a bad record, a duplicate id, a worker that died) abandons the fast path and the caller runs
+the serial path from the start: it either produces the same result or raises the one-line
+error the serial path always raises (file, line, document, span).  Errors are rare; paying a
+second pass for them keeps a single definition of every message.
+
+At most ``2 x workers`` batches are in flight, so memory stays bounded whatever the file size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backchannel.eval.scoring.counting import BATCH, CHUNK, Counter
+from backchannel.eval.scoring.joining import _BOM, Block, _decode_block
+from backchannel.eval.scoring.metrics import Layout
+from backchannel.schema import Schema
+
+__all__ = ["MAX_WORKERS", "MIN_BYTES", "Parallel", "available_cpus", "count_parallel", "plan"]
+
+#: Below this many bytes (both files together) the serial path is used: starting processes and
+#: scanning the files would cost more than it saves (about 5,000 documents of 20 spans).
+MIN_BYTES = 16 * 2**20
+#: More workers than this make the main process's scan the bottleneck.
+MAX_WORKERS = 4
+_BLOCK = 4 * 2**20
+_BRACE, _NL = ord("{"), ord("\n")
+
+
+class _NotLockstep(Exception):
+    """The fast path does not apply (see the module docstring)."""
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def plan(workers: int | None, gold: str | Path, predictions: str | Path) -> int:
+    """How many worker processes to use; 1 means the serial path.
+
+    Args:
+        workers: ``None`` chooses: one per available CPU (at most :data:`MAX_WORKERS`) when
+            there are two or more and both files together hold at least :data:`MIN_BYTES`,
+            else 1.  A number is taken as given (at least 1), whatever the input size.
+        gold: gold file (its size is read, nothing else).
+        predictions: prediction file.
+    """
+    if workers is not None:
+        return max(1, int(workers))
+    cpus = available_cpus()
+    if cpus < 2:
+        return 1
+    try:
+        size = os.stat(gold).st_size + os.stat(predictions).st_size
+    except OSError:
+        return 1  # the serial path names the problem
+    return min(cpus, MAX_WORKERS) if size >= MIN_BYTES else 1
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """``size`` documents: gold bytes ``[g0, g1)`` and prediction bytes ``[p0, p1)``."""
+
+    index: int
+    line: int
+    g0: int
+    g1: int
+    p0: int
+    p1: int
+
+
+def _boundaries(path: str, size: int) -> Iterator[tuple[int, int]]:
+    """``(line index, byte offset)`` of lines 0, size, 2 size, ... then ``(lines, file size)``.
+
+    Raises:
+        _NotLockstep: a line does not start with ``{`` (a blank line, say): the serial path
+            decides what it means.
+    """
+    with open(path, "rb") as fh:
+        pos = 0
+        lines = 0
+        at_start = True  # is ``pos`` the start of a line?
+        while block := fh.read(_BLOCK):
+            arr = np.frombuffer(block, dtype=np.uint8)
+            starts = np.flatnonzero(arr == _NL) + 1
+            starts = starts[starts < len(arr)]
+            if at_start:
+                starts = np.concatenate([[0], starts])
+            check = starts
+            if pos == 0 and block.startswith(_BOM):
+                check = starts.copy()
+                check[0] = len(_BOM)
+            if len(check) and (check[-1] >= len(arr) or not (arr[check] == _BRACE).all()):
+                raise _NotLockstep
+            at_start = block.endswith(b"\n")
+            first = (-lines) % size  # first start in this block whose line index % size == 0
+            for k in range(first, len(starts), size):
+                yield lines + k, pos + int(starts[k])
+            lines += len(starts)
+            pos += len(block)
+        yield lines, pos
+
+
+def _chunks(gold: str, pred: str, size: int) -> Iterator[_Chunk]:
+    """Pairs of byte ranges holding the same documents; :class:`_NotLockstep` if none can."""
+    prev: tuple[int, int, int] | None = None
+    for a, b in zip_longest(_boundaries(gold, size), _boundaries(pred, size)):
+        if a is None or b is None or a[0] != b[0]:
+            raise _NotLockstep  # not the same number of lines
+        (i, go), (_, po) = a, b
+        if prev is not None and i > prev[0]:
+            yield _Chunk(prev[0], prev[0] + 1, prev[1], go, prev[2], po)
+        prev = (i, go, po)
+
+
+# -- worker side ---------------------------------------------------------------------------------
+_STATE: dict[str, Any] = {}
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _init(schema: Schema, layout: Layout, keep: int, gold: str, pred: str) -> None:
+    _die_with_parent()
+    gc.disable()  # see collect_counts: Documents hold no cycles
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    counter = Counter(schema, layout, keep=keep)
+    _STATE.update(
+        counter=counter,
+        lean=counter.decoder,
+        files=(open(gold, "rb"), open(pred, "rb")),  # noqa: SIM115 - live as long as the worker
+        paths=(gold, pred),
+    )
+
+
+def _records(
+    fh: Any, path: str, start: int, end: int, line: int
+) -> Iterator[tuple[int, int, bytes]]:
+    """``(line number, byte offset, raw)`` of the lines in ``[start, end)``, as ``_lines`` does."""
+    fh.seek(start)
+    data = fh.read(end - start)
+    parts = data.split(b"\n")
+    if data.endswith(b"\n"):
+        parts.pop()
+    offset = start
+    for lineno, raw in enumerate(parts, line):
+        here = offset
+        offset += len(raw) + 1
+        if lineno == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+            here += len(_BOM)
+        yield lineno, here, raw
+
+
+def _work(chunk: _Chunk) -> tuple[bool, Any]:
+    """Count one chunk; ``(False, reason)`` if anything is not as the fast path assumes."""
+    try:
+        counter: Counter = _STATE["counter"]
+        lean = _STATE["lean"]
+        gf, pf = _STATE["files"]
+        gpath, ppath = _STATE["paths"]
+        counter.reset(chunk.index)
+        g_lines = list(_records(gf, gpath, chunk.g0, chunk.g1, chunk.line))
+        p_lines = list(_records(pf, ppath, chunk.p0, chunk.p1, chunk.line))
+        if len(g_lines) != len(p_lines):
+            return False, "not in lockstep"
+        for k in range(0, len(g_lines), CHUNK):
+            blocks = []
+            for path, lines in ((gpath, g_lines[k : k + CHUNK]), (ppath, p_lines[k : k + CHUNK])):
+                where = [(path, lineno, offset) for lineno, offset, _ in lines]
+                docs = _decode_block([raw for _, _, raw in lines], where, lean)
+                blocks.append(Block(docs, where))
+            gold, pred = blocks
+            if [d.id for d in gold.docs] != [d.id for d in pred.docs] or [
+                d.text for d in gold.docs
+            ] != [d.text for d in pred.docs]:
+                return False, "not in lockstep"
+            counter.add_block(gold, pred)
+        rows = counter.finish()
+        return True, (rows, counter.confusion, counter.take_heap(), counter.doc_ids)
+    except Exception as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+# -- main side -----------------------------------------------------------------------------------
+@dataclass
+class Parallel:
+    """What :func:`count_parallel` hands back: the same pieces the serial path produces."""
+
+    rows: np.ndarray
+    doc_ids: list[str]
+    counter: Counter
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork: workers start in milliseconds with everything imported; elsewhere, spawn.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def count_parallel(
+    gold: str | Path, predictions: str | Path, schema: Schema, layout: Layout, *, keep: int,
+    workers: int,
+) -> Parallel | None:  # fmt: skip
+    """Count in ``workers`` processes; ``None`` if the fast path does not apply (run serially).
+
+    Returns ``None`` as soon as a problem is seen (the in-flight batches are dropped).
+    """
+    g, p = str(gold), str(predictions)
+    counter = Counter(schema, layout, keep=keep)
+    seen: set[str] = set()
+    doc_ids: list[str] = []
+    rows: list[np.ndarray] = []
+    pool = ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_init, initargs=(schema, layout, keep, g, p)
+    )
+    pending: deque[Future[tuple[bool, Any]]] = deque()
+
+    def take() -> bool:
+        ok, payload = pending.popleft().result()
+        if not ok:
+            return False
+        batch_rows, confusion, heap, ids = payload
+        if seen.intersection(ids) or len(set(ids)) != len(ids):
+            return False  # a duplicate id: the serial path names it
+        seen.update(ids)
+        doc_ids.extend(ids)
+        rows.append(batch_rows)
+        counter.confusion += confusion
+        for item in heap:
+            counter.offer(item)
+        return True
+
+    try:
+        for chunk in _chunks(g, p, BATCH):
+            pending.append(pool.submit(_work, chunk))
+            if len(pending) >= 2 * workers and not take():
+                return None
+        while pending:
+            if not take():
+                return None
+    except _NotLockstep:
+        return None
+    except Exception:
+        return None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not rows:
+        return None
+    return Parallel(np.concatenate(rows), doc_ids, counter)

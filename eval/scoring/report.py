@@ -1,0 +1,415 @@
+"""Reports of a scoring run: JSON (for machines), Markdown (for pull requests), HTML (for people).
+
+The HTML report is one self-contained file that works offline: plots are PNGs embedded as
+``data:`` URIs, the styles are inline and there is no script at all.  Every string that comes
+from the data (article text, document ids, labels, attribute values, file paths) goes through
+:func:`html.escape` with ``quote=True``, so a ``<script>`` or ``"onload=`` in a document can only
+ever show up as text.  All writers go through :func:`~backchannel.atomic.atomic_write`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from backchannel.atomic import atomic_write
+from backchannel.eval.scoring.counting import BrowserDoc
+from backchannel.eval.scoring.matching import SCHEMAS
+from backchannel.eval.scoring.metrics import REL_MODES
+from backchannel.eval.scoring.scorer import CompareResult, ScoreResult
+
+__all__ = [
+    "ReportFormat",
+    "compare_markdown",
+    "render",
+    "render_compare",
+    "to_html",
+    "to_json",
+    "to_markdown",
+    "write_report",
+]
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``score`` (``compare`` supports json and md)."""
+
+    JSON = "json"
+    MD = "md"
+    HTML = "html"
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _md(value: object) -> str:
+    """Markdown table cell: HTML-escaped (GitHub renders inline HTML) and pipes escaped."""
+    return _esc(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _ci(result: ScoreResult, name: str) -> str:
+    val = result.values.get(name)
+    lo, hi = result.intervals.get(name, (None, None))
+    if val is None:
+        return "n/a"
+    if lo is None or hi is None:
+        return _fmt(val)
+    return f"{_fmt(val)} [{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def to_json(result: ScoreResult) -> str:
+    """The JSON report (keys documented in ``docs/scoring.md``)."""
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _span_rows(result: ScoreResult) -> list[str]:
+    lines = [
+        "| schema | COR | INC | PAR | MIS | SPU | precision | recall | F1 | macro F1 |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|---|",
+    ]
+    v = result.values
+    for schema in SCHEMAS:
+        b = f"spans.micro.{schema.value}"
+        counts = " | ".join(
+            str(int(v[f"{b}.{c}"] or 0)) for c in ("COR", "INC", "PAR", "MIS", "SPU")
+        )
+        lines.append(
+            f"| {schema.value} | {counts} | {_ci(result, b + '.precision')} | "
+            f"{_ci(result, b + '.recall')} | {_ci(result, b + '.f1')} | "
+            f"{_ci(result, f'spans.macro.{schema.value}.f1')} |"
+        )
+    return lines
+
+
+def to_markdown(result: ScoreResult) -> str:
+    """A Markdown report: headline tables with 95 % intervals, per label, relations, stance."""
+    m = result.meta
+    v = result.values
+    lay = result.layout
+    out = [
+        "# Scoring report",
+        "",
+        f"Gold `{_md(m['gold'])}`, predictions `{_md(m['predictions'])}`: {m['documents']} "
+        f"documents ({m['missing_predictions']} without prediction), schema "
+        f"{_md(m['schema']['name'])} {_md(m['schema']['version'])}.  Figures are "
+        f"value [low, high] with {int(m['confidence'] * 100)} % percentile-bootstrap intervals "
+        f"over documents ({m['bootstrap']} replicates, seed {m['seed']}).",
+        "",
+        "## Spans (micro)",
+        "",
+        *_span_rows(result),
+        "",
+        "## Spans per label",
+        "",
+        "| label | gold | predicted | strict F1 | exact F1 | partial F1 | type F1 |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    for lab in lay.span_labels:
+        b = f"spans.per_label.{lab}"
+        pos = int(v[f"{b}.strict.POS"] or 0)
+        act = int(v[f"{b}.strict.ACT"] or 0)
+        cells = " | ".join(_ci(result, f"{b}.{s.value}.f1") for s in SCHEMAS)
+        out.append(f"| {_md(lab)} | {pos} | {act} | {cells} |")
+    if lay.relation_labels:
+        out += [
+            "",
+            "## Relations",
+            "",
+            "| relation | gold | predicted | strict F1 | boundaries F1 |",
+            "|---|---:|---:|---|---|",
+        ]
+        for scope in ("micro", "macro", *lay.relation_labels):
+            base = "relations.micro" if scope == "micro" else f"relations.per_label.{scope}"
+            if scope == "macro":
+                cells = " | ".join(_ci(result, f"relations.macro.{md}.f1") for md in REL_MODES)
+                out.append(f"| *macro* | | | {cells} |")
+                continue
+            pos = int(v[f"{base}.strict.POS"] or 0)
+            act = int(v[f"{base}.strict.ACT"] or 0)
+            cells = " | ".join(_ci(result, f"{base}.{md}.f1") for md in REL_MODES)
+            name = "*micro*" if scope == "micro" else _md(scope)
+            out.append(f"| {name} | {pos} | {act} | {cells} |")
+    if "stance.polarity.pairs" in v:
+        out += [
+            "",
+            "## Stance",
+            "",
+            f"- stance relations, strict F1: {_ci(result, 'stance.relations.strict.f1')}",
+            f"- stance relations with the right polarity, F1: "
+            f"{_ci(result, 'stance.with_polarity.f1')}",
+            f"- on {int(v['stance.polarity.pairs'] or 0)} matched holder-target pairs: polarity "
+            f"macro-F1 {_ci(result, 'stance.polarity.macro_f1')}, F_avg "
+            f"({', '.join(_md(p) for p in lay.favg)}) {_ci(result, 'stance.polarity.f_avg')}, "
+            f"accuracy {_ci(result, 'stance.polarity.accuracy')}",
+        ]
+    if lay.attributes:
+        out += [
+            "",
+            "## Attributes (accuracy on strictly matched spans)",
+            "",
+            "| attribute | pairs | accuracy |",
+            "|---|---:|---|",
+        ]
+        for lab, attr in lay.attributes:
+            b = f"attributes.{lab}.{attr}"
+            out.append(
+                f"| {_md(lab)}.{_md(attr)} | {int(v[b + '.total'] or 0)} | "
+                f"{_ci(result, b + '.accuracy')} |"
+            )
+        out.append(
+            f"| *all* | {int(v['attributes.micro.total'] or 0)} | "
+            f"{_ci(result, 'attributes.micro.accuracy')} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plots(result: ScoreResult) -> tuple[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    lay = result.layout
+    labels = list(lay.span_labels)
+    fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(labels) + 2), 3.4))
+    width = 0.8 / len(SCHEMAS)
+    x = np.arange(len(labels))
+    for k, schema in enumerate(SCHEMAS):
+        vals, lows, highs = [], [], []
+        for lab in labels:
+            name = f"spans.per_label.{lab}.{schema.value}.f1"
+            val = result.values.get(name)
+            lo, hi = result.intervals.get(name, (None, None))
+            vals.append(np.nan if val is None else val)
+            lows.append(0 if val is None or lo is None else val - lo)
+            highs.append(0 if val is None or hi is None else hi - val)
+        ax.bar(
+            x + (k - 1.5) * width, vals, width, yerr=[lows, highs], capsize=3, label=schema.value
+        )
+    ax.set_xticks(x, labels)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("F1")
+    ax.set_title("Per-label F1 with 95 % bootstrap intervals")
+    ax.legend(ncols=4, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.35))
+    bars = _png(fig)
+    plt.close(fig)
+
+    conf = result.counts.confusion
+    names = [*labels, "(none)"]
+    fig, ax = plt.subplots(figsize=(1.0 * len(names) + 2, 0.9 * len(names) + 1.5))
+    shade = np.log1p(conf)
+    ax.imshow(shade, cmap="Blues")
+    dark = 0.6 * float(shade.max()) if shade.size else 0.0
+    for i in range(conf.shape[0]):
+        for j in range(conf.shape[1]):
+            colour = "white" if shade[i, j] > dark > 0 else "black"
+            ax.text(j, i, str(int(conf[i, j])), ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("gold label")
+    ax.set_title("Label confusion (partial-schema matching)")
+    matrix = _png(fig)
+    plt.close(fig)
+    return bars, matrix
+
+
+def _highlight(text: str, spans: list[tuple[int, int, str, str, dict[str, str]]]) -> str:
+    """The text with each span wrapped in a <mark> coloured by status; overlaps stack titles."""
+    cuts = sorted({0, len(text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
+    parts = []
+    for a, b in itertools.pairwise(cuts):
+        covering = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
+        seg = _esc(text[a:b])
+        if covering:
+            title = "; ".join(
+                f"{lab} {status}"
+                + (f" ({', '.join(f'{k}={v}' for k, v in attrs.items())})" if attrs else "")
+                for _, _, lab, status, attrs in covering
+            )
+            status = covering[0][3]
+            parts.append(
+                f'<mark class="{_esc(status)}" title="{_esc(title)}">{seg}'
+                f"<sub>{_esc(covering[0][2])}</sub></mark>"
+            )
+        else:
+            parts.append(seg)
+    return "".join(parts)
+
+
+def _span_table(text: str, spans: list[tuple[int, int, str, str, dict[str, str]]]) -> str:
+    rows = "".join(
+        f"<tr><td>{s}</td><td>{e}</td><td>{_esc(lab)}</td><td class='{_esc(st)}'>{_esc(st)}</td>"
+        f"<td>{_esc(text[s:e])}</td><td>{_esc(', '.join(f'{k}={v}' for k, v in attrs.items()))}"
+        "</td></tr>"
+        for s, e, lab, st, attrs in spans
+    )
+    return (
+        "<table class='spans'><tr><th>start</th><th>end</th><th>label</th><th>status</th>"
+        f"<th>text</th><th>attributes</th></tr>{rows}</table>"
+    )
+
+
+def _browser(docs: list[BrowserDoc]) -> str:
+    if not docs:
+        return "<p>No document has an error under the strict schema.</p>"
+    items = []
+    for d in docs:
+        items.append(
+            f"<details><summary>{_esc(d.doc_id)}: {d.errors} errors</summary>"
+            "<div class='cols'><div><h4>gold</h4>"
+            f"<p class='text'>{_highlight(d.text, d.gold)}</p>{_span_table(d.text, d.gold)}</div>"
+            f"<div><h4>predicted</h4><p class='text'>{_highlight(d.text, d.pred)}</p>"
+            f"{_span_table(d.text, d.pred)}</div></div></details>"
+        )
+    return "\n".join(items)
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;
+font-size:.9em;text-align:left}.text{white-space:pre-wrap;line-height:1.8}
+mark{padding:0 .1em;border-radius:3px}mark sub{font-size:.6em;color:#444}
+mark.COR{background:#c7f0c2}mark.INC,.INC{background:#ffe19c}mark.MIS,.MIS{background:#ffb3b3}
+mark.SPU,.SPU{background:#d7c6ff}mark.PAR{background:#ffe19c}.cols{display:grid;
+grid-template-columns:1fr 1fr;gap:1em}details{border:1px solid #ddd;margin:.4em 0;padding:.4em}
+summary{cursor:pointer;font-weight:600}img{max-width:100%}
+"""
+
+
+def _md_to_html(md: str) -> str:
+    """Render our own Markdown subset (headings, tables, bullets, paragraphs), escaping text."""
+    out: list[str] = []
+    table: list[list[str]] = []
+
+    def close_table() -> None:
+        if table:
+            head, *body = table
+            out.append(
+                "<table><tr>"
+                + "".join(f"<th>{c}</th>" for c in head)
+                + "</tr>"
+                + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in body)
+                + "</table>"
+            )
+            table.clear()
+
+    for line in md.splitlines():
+        if line.startswith("|"):
+            inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+            if all(c and set(c) <= set("-:") for c in cells):  # the separator row
+                continue
+            # cells are already HTML-escaped by _md; strip Markdown emphasis and code marks
+            table.append([c.replace("*", "").replace("`", "") for c in cells])
+            continue
+        close_table()
+        if line.startswith("## "):
+            out.append(f"<h2>{line[3:]}</h2>")
+        elif line.startswith("# "):
+            continue
+        elif line.startswith("- "):
+            out.append(f"<p>&bull; {line[2:]}</p>")
+        elif line.strip():
+            out.append(f"<p>{line.replace('`', '')}</p>")
+    close_table()
+    return "\n".join(out)
+
+
+def to_html(result: ScoreResult) -> str:
+    """One self-contained offline HTML page: tables, plots, and the error browser."""
+    bars, matrix = _plots(result)
+    # The Markdown body escapes every data string (see _md), so it is safe to embed.
+    body = _md_to_html(to_markdown(result))
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>backchannel scoring report</title>"
+        f"<style>{_CSS}</style></head><body><h1>Scoring report</h1>"
+        f"{body}<h2>Plots</h2><img alt='per-label F1 with intervals' src='{bars}'>"
+        f"<img alt='label confusion matrix' src='{matrix}'>"
+        "<h2>Error browser</h2><p>The documents with the most errors (strict schema: INC, MIS, "
+        "SPU, plus relation errors). Green COR, yellow INC, red MIS, violet SPU; hover a span for "
+        "its label and attributes.</p>"
+        f"{_browser(result.counts.browser)}</body></html>\n"
+    )
+
+
+def render(result: ScoreResult, fmt: ReportFormat) -> str:
+    """The report as text in ``fmt``."""
+    if fmt is ReportFormat.JSON:
+        return to_json(result)
+    if fmt is ReportFormat.MD:
+        return to_markdown(result)
+    return to_html(result)
+
+
+def _is_headline(name: str) -> bool:
+    """Micro and macro figures, stance and pooled attributes (not per label or attribute)."""
+    if ".per_label." in name:
+        return False
+    return not (name.startswith("attributes.") and not name.startswith("attributes.micro."))
+
+
+def compare_markdown(result: CompareResult) -> str:
+    """Markdown table of a comparison: a, b, delta [interval], both p-values."""
+    m = result.meta
+    out = [
+        "# Comparison",
+        "",
+        f"a `{_md(m['a'])}`, b `{_md(m['b'])}` on gold `{_md(m['gold'])}` ({m['documents']} "
+        f"documents).  delta = b - a with its {int(m['confidence'] * 100)} % paired-bootstrap "
+        f"interval ({m['bootstrap']} replicates); two-sided p-values from the paired bootstrap "
+        f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}.  "
+        "Headline figures only; the JSON output (`--format json`) has every label.",
+        "",
+        "| figure | a | b | delta [interval] | p (bootstrap) | p (randomisation) |",
+        "|---|---|---|---|---|---|",
+    ]
+    headline = [n for n in result.rows if _is_headline(n)]
+    for name in headline:
+        r = result.rows[name]
+        delta = "n/a" if r["delta"] is None else f"{r['delta']:+.3f}"
+        if r["ci_low"] is not None and r["ci_high"] is not None:
+            delta += f" [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
+        out.append(
+            f"| {_md(name)} | {_fmt(r['a'])} | {_fmt(r['b'])} | {delta} | "
+            f"{_fmt(r['p_bootstrap'], 4)} | {_fmt(r['p_randomisation'], 4)} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def render_compare(result: CompareResult, fmt: ReportFormat) -> str:
+    if fmt is ReportFormat.JSON:
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt is ReportFormat.MD:
+        return compare_markdown(result)
+    body = _md_to_html(compare_markdown(result))
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>backchannel "
+        f"comparison</title><style>{_CSS}</style></head><body><h1>Comparison</h1>{body}"
+        "</body></html>\n"
+    )
+
+
+def write_report(text: str, path: str | Path) -> None:
+    """Write a report atomically (``-`` for standard output)."""
+    with atomic_write(path, "w") as fh:
+        fh.write(text)

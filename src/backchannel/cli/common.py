@@ -1,0 +1,110 @@
+"""What every command module shares: the error-to-message boundary and common options.
+
+Commands are registered by small modules, one per area (corpus, schema, Label Studio, gold,
+export, eval), each exposing ``register(app)``.  The root group below is the one place where a
+:class:`BackchannelError` becomes a one-line message and an exit code, so no command needs its
+own try/except and no traceback (with its locals, which could hold a token) ever reaches a user.
+Heavy libraries (datasets, spaCy, scikit-learn, label-studio-sdk, matplotlib) are imported inside
+command functions so that ``backchannel --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from backchannel.errors import BackchannelError, NotAvailableError
+
+try:  # typer >= 0.20 vendors its own click; older releases use click itself
+    from typer import _click as _clicklib
+except ImportError:  # pragma: no cover - depends on the installed typer
+    import click as _clicklib
+
+
+def error_line(exc: BackchannelError) -> str:
+    return f"error: {exc.one_line()}"
+
+
+def _labels_spread(message: str, args: Sequence[str] | None) -> bool:
+    """Did the user write ``--labels A B``?  (An option takes one value: B is left over.)"""
+    argv = list(args) if args is not None else sys.argv[1:]
+    given = any(a == "--labels" or a.startswith("--labels=") for a in argv)
+    return given and message.startswith("Got unexpected extra argument")
+
+
+class BackchannelGroup(TyperGroup):
+    """Root group: turns library errors into one line on stderr and a non-zero exit.
+
+    Usage errors (a missing argument, an unknown option or command) get the same treatment
+    instead of typer's multi-line box, so every failure a user sees is one ``error:`` line.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except _clicklib.exceptions.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                typer.echo(ctx.get_help())  # a bare group name asks for its help, not an error
+                sys.exit(0)
+            where = f"{ctx.command_path}: " if ctx is not None else ""
+            hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+            message = " ".join(exc.format_message().split())
+            if ctx is not None and _labels_spread(message, args):
+                hint = (
+                    " (several labels: --labels ACTOR,VENUE or --labels ACTOR --labels VENUE; "
+                    f"see: {ctx.command_path} --help)"
+                )
+            typer.echo(f"error: {where}{message}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackchannelError as exc:
+            typer.echo(error_line(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted; no partial output was written", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            ctx.exit(141)
+
+
+def not_available(issue: int, what: str) -> NoReturn:
+    """Say honestly that a capability is not built yet, instead of faking output."""
+    raise NotAvailableError(f"{what} is not available yet (tracked in issue #{issue})")
+
+
+SchemaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--schema",
+        help="Schema YAML file (default: the bundled diplomacy schema).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+OutputOpt = Annotated[
+    str,
+    typer.Option("-o", "--output", help="Output file, or - for standard output."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]

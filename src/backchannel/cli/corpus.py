@@ -1,0 +1,83 @@
+"""``backchannel ingest``: articles in, a normalised Document corpus out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backchannel.cli.common import OutputOpt
+
+_SHOWN = 20
+
+
+def ingest_cli(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (recursive) or globs: .txt, .html/.htm, .jsonl; - for JSONL "
+            "on stdin.",
+            show_default=False,
+            metavar="SRC",
+        ),
+    ],
+    output: OutputOpt = "-",
+    license: Annotated[
+        str | None,
+        typer.Option("--license", help="meta.license for articles whose source gives none."),
+    ] = None,
+    require_license: Annotated[
+        bool,
+        typer.Option(
+            "--require-license", help="Refuse any article without meta.license (bundled corpora)."
+        ),
+    ] = False,
+    near_dup_threshold: Annotated[
+        float,
+        typer.Option(
+            "--near-dup-threshold",
+            min=0.0,
+            max=1.0,
+            help="Jaccard similarity of word 5-shingles from which an article is flagged as a "
+            "near-duplicate of an earlier one (meta.near_duplicate_of).",
+        ),
+    ] = 0.8,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Print only the summary line.")
+    ] = False,
+) -> None:
+    """Extract, normalise (NFC, newlines), id and de-duplicate articles into Document JSONL.
+
+    Exact duplicates (same normalised text) are dropped; near-duplicates are kept and flagged.
+    The summary and the duplicates found go to stderr; nothing is written if any input is bad.
+    """
+    from backchannel.annotation.ingest.corpus import ingest
+
+    result = ingest(
+        sources,
+        output,
+        license=license,
+        require_license=require_license,
+        near_dup_threshold=near_dup_threshold,
+        progress=True,
+    )
+    if not quiet:
+        for dup in result.duplicates[:_SHOWN]:
+            if dup.kind == "exact":
+                typer.echo(f"dropped {dup.source}: same text as {dup.of}", err=True)
+            else:
+                typer.echo(
+                    f"flagged {dup.source} ({dup.id}): near-duplicate of {dup.of} "
+                    f"(similarity {dup.similarity:.2f})",
+                    err=True,
+                )
+        more = (
+            result.exact_duplicates + result.near_duplicates - min(_SHOWN, len(result.duplicates))
+        )
+        if more > 0:
+            typer.echo(f"... and {more} more", err=True)
+    typer.echo(result.summary(), err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_cli)

@@ -1,0 +1,229 @@
+"""``backchannel score | compare | predict | train``: models against the gold.
+
+``score`` and ``compare`` only parse options, call one library function
+(:func:`backchannel.eval.scoring.scorer.score` / :func:`~backchannel.eval.scoring.scorer.compare`)
+and write
+the rendered report; errors become one line through the root group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backchannel.cli.common import SchemaOpt, SeedOpt
+
+GoldArg = Annotated[
+    Path, typer.Argument(dir_okay=False, show_default=False, help="Gold Document JSONL.")
+]
+PredArg = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predicted Document JSONL."),
+]
+SystemA = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system A (baseline)."),
+]
+SystemB = Annotated[
+    Path,
+    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system B (candidate)."),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Report format: json, md or html."),
+]
+OutOpt = Annotated[
+    str, typer.Option("-o", "--output", help="Output file (written atomically), or - for stdout.")
+]
+BootOpt = Annotated[
+    int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates for intervals (0: none).")
+]
+LabelsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--labels", help="Score only these span labels (repeat, or comma-separate)."),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Worker processes for counting (default: one per CPU for inputs over 16 MiB, "
+        "else 1). Results do not depend on it.",
+        show_default=False,
+    ),
+]
+MissingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing",
+        help="Count gold documents without prediction as all missed; ignore extra predictions.",
+    ),
+]
+
+
+def _format(value: str, allowed: tuple[str, ...]) -> str:
+    from backchannel.errors import InputError
+
+    fmt = value.lower()
+    if fmt not in allowed:
+        raise InputError(f"unknown --format {value!r} (use {', '.join(allowed)})")
+    return fmt
+
+
+def _labels(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [x.strip() for v in values for x in v.split(",") if x.strip()]
+
+
+def score_cli(
+    gold: GoldArg,
+    predictions: PredArg,
+    fmt: FormatOpt = "json",
+    output: OutOpt = "-",
+    bootstrap: BootOpt = 1000,
+    seed: SeedOpt = 13,
+    labels: LabelsOpt = None,
+    allow_missing: MissingOpt = False,
+    schema: SchemaOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Score predictions against gold: spans, relations, stance, with bootstrap intervals."""
+    from backchannel.eval.scoring.report import ReportFormat, render, write_report
+    from backchannel.eval.scoring.scorer import score
+
+    fmt = _format(fmt, ("json", "md", "html"))
+    result = score(
+        gold,
+        predictions,
+        schema=schema,
+        labels=_labels(labels),
+        bootstrap=bootstrap,
+        seed=seed,
+        allow_missing=allow_missing,
+        workers=workers,
+    )
+    write_report(render(result, ReportFormat(fmt)), output)
+    if output != "-":
+        f1 = result.values["spans.micro.strict.f1"]
+        shown = "n/a" if f1 is None else f"{f1:.3f}"
+        n = result.meta["documents"]
+        typer.echo(
+            f"scored {n} document{'' if n == 1 else 's'}: strict span F1 {shown}; "
+            f"report written to {output}",
+            err=True,
+        )
+
+
+def compare_cli(
+    gold: GoldArg,
+    a: SystemA,
+    b: SystemB,
+    fmt: FormatOpt = "md",
+    output: OutOpt = "-",
+    bootstrap: BootOpt = 1000,
+    permutations: Annotated[
+        int, typer.Option("--permutations", min=0, help="Approximate-randomisation shuffles.")
+    ] = 1000,
+    seed: SeedOpt = 13,
+    labels: LabelsOpt = None,
+    allow_missing: MissingOpt = False,
+    schema: SchemaOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Compare two systems on the same gold with paired significance tests."""
+    from backchannel.eval.scoring.report import ReportFormat, render_compare, write_report
+    from backchannel.eval.scoring.scorer import compare
+
+    fmt = _format(fmt, ("json", "md", "html"))
+    result = compare(
+        gold,
+        a,
+        b,
+        schema=schema,
+        labels=_labels(labels),
+        bootstrap=bootstrap,
+        permutations=permutations,
+        seed=seed,
+        allow_missing=allow_missing,
+        workers=workers,
+    )
+    write_report(render_compare(result, ReportFormat(fmt)), output)
+
+
+ModelOpt = Annotated[
+    str, typer.Option("--model", "-m", help="Model name: rules, spacy, stance or a plug-in.")
+]
+ModelDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-dir",
+        help="Trained model directory (default: models/NAME when it exists).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def predict_cli(
+    corpus: Annotated[str, typer.Argument(help="Document JSONL to pre-annotate, or -.")],
+    model: ModelOpt = "rules",
+    output: OutOpt = "-",
+    model_dir: ModelDirOpt = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """Run a baseline model over a corpus: prediction Documents with scores and reasons."""
+    from backchannel.eval.predict import predict
+
+    if model_dir is None and Path("models", model).is_dir():
+        model_dir = Path("models", model)
+    result = predict(model, corpus, output, model_dir=model_dir, schema=schema)
+    spans = ", ".join(f"{k} {v}" for k, v in result.spans.items()) or "none"
+    typer.echo(
+        f"{result.model_version}: {result.documents} documents in {result.seconds:.1f} s "
+        f"({result.docs_per_second:.0f}/s); spans: {spans}; "
+        f"relations: {sum(result.relations.values())}"
+        + (f"; written to {output}" if output != "-" else ""),
+        err=True,
+    )
+
+
+def train_cli(
+    gold: GoldArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
+    model: ModelOpt = "spacy",
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Installed spaCy pipeline to start from (spacy model)."),
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, help="Passes over the gold (default: model's).")
+    ] = None,
+    seed: SeedOpt = 0,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing model directory.")
+    ] = False,
+    schema: SchemaOpt = None,
+) -> None:
+    """Train a baseline model from gold Documents and write its directory."""
+    from backchannel.eval.models.registry import TrainOptions
+    from backchannel.eval.train import train
+
+    options = TrainOptions(seed=seed, epochs=epochs, base=base, overwrite=overwrite)
+    result = train(model, gold, output, options=options, schema=schema)
+    figures = ", ".join(f"{k} {v:.3g}" for k, v in result.metrics.items())
+    typer.echo(
+        f"trained {result.model} ({result.version}) on {result.documents} documents, "
+        f"{result.examples} examples, in {result.seconds:.1f} s"
+        + (f"; {figures}" if figures else "")
+        + f"; written to {result.out_dir}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score_cli)
+    app.command("compare")(compare_cli)
+    app.command("predict")(predict_cli)
+    app.command("train")(train_cli)

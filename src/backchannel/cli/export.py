@@ -1,0 +1,147 @@
+"""``backchannel export | events | publish``: the gold where people load it.
+
+Each command parses options, calls one library function and prints its result; the libraries are
+:mod:`~backchannel.annotation.export.dataset`, :mod:`~backchannel.annotation.export.events` and
+:mod:`~backchannel.annotation.export.publish`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backchannel.cli.common import SchemaOpt
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def export_cli(
+    gold: Annotated[Path, typer.Argument(help="Gold Document JSONL.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Dataset folder to create.")],
+    splits: Annotated[
+        str, typer.Option("--splits", help="Shares train/validation/test, e.g. 80/10/10 or 90/10.")
+    ] = "80/10/10",
+    seed: Annotated[int, typer.Option("--seed", help="Split seed (reproducible).")] = 13,
+    agreement: Annotated[
+        Path | None,
+        typer.Option("--agreement", help="Agreement JSON for the card.", dir_okay=False),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Dataset name in the card.")] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing folder.")
+    ] = False,
+    spacy: Annotated[
+        bool, typer.Option("--spacy/--no-spacy", help="Write spaCy DocBins and a config.")
+    ] = True,
+    events: Annotated[
+        bool, typer.Option("--events/--no-events", help="Write the event table and graph.")
+    ] = True,
+    schema: SchemaOpt = None,
+) -> None:
+    """Export gold to a Hugging Face DatasetDict, parquet, JSONL and spaCy DocBin, with a card."""
+    from backchannel.annotation.export.dataset import export_dataset
+    from backchannel.schema import load_schema
+
+    result = export_dataset(
+        gold,
+        output,
+        schema=load_schema(schema) if schema else None,
+        splits=splits,
+        seed=seed,
+        agreement=agreement,
+        pretty_name=name,
+        overwrite=overwrite,
+        docbin=spacy,
+        events=events,
+        progress=True,
+    )
+    shares = ", ".join(f"{k} {v}" for k, v in result.splits.items())
+    typer.echo(f"exported {result.documents} articles to {result.output} ({shares})")
+    total = sum(result.files.values())
+    typer.echo(f"{len(result.files)} files, {_size(total)}; card: {result.output}/README.md")
+    if result.events is not None:
+        typer.echo(f"event table: {result.events} rows; graph: {result.output}/events/graph.png")
+
+
+def events_cli(
+    gold: Annotated[Path, typer.Argument(help="Gold Document JSONL.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="events.parquet or events.csv.")],
+    include_negated: Annotated[
+        bool,
+        typer.Option(
+            "--include-negated",
+            help="Keep negated, generic and hypothetical contacts (with empty codes).",
+        ),
+    ] = False,
+    graph: Annotated[
+        Path | None, typer.Option("--graph", help="Also draw who talks to whom to this PNG.")
+    ] = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """The who-talks-to-whom event table (CAMEO/PLOVER codes) and its graph."""
+    from backchannel.annotation.export.events import write_events
+    from backchannel.schema import load_schema
+
+    result = write_events(
+        gold,
+        output,
+        schema=load_schema(schema) if schema else None,
+        include_negated=include_negated,
+        graph=graph,
+        progress=True,
+    )
+    typer.echo(
+        f"{result.rows} rows for {result.contacts} contacts in {result.documents} documents "
+        f"-> {result.output}"
+    )
+    if result.dropped_contacts:
+        typer.echo(
+            f"left out {result.dropped_contacts} negated, generic or hypothetical contacts "
+            "(--include-negated keeps them)"
+        )
+    if result.graph:
+        typer.echo(f"graph: {result.edges} edges -> {result.graph}")
+
+
+def publish_cli(
+    folder: Annotated[Path, typer.Argument(help="A folder written by backchannel export.")],
+    repo_id: Annotated[str, typer.Option("--repo-id", help="Hub dataset repository ORG/NAME.")],
+    private: Annotated[bool, typer.Option("--private", help="Create the repo private.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Really upload (otherwise a dry run that lists files).")
+    ] = False,
+    message: Annotated[str | None, typer.Option("--message", help="Commit message.")] = None,
+) -> None:
+    """Publish an exported dataset to the Hugging Face Hub (dry run unless --yes).
+
+    The token is read from HF_TOKEN and never printed; HF_ENDPOINT selects another Hub.
+    """
+    from backchannel.annotation.export.publish import publish_dataset
+
+    result = publish_dataset(folder, repo_id, private=private, yes=yes, message=message)
+    for f in result.files:
+        typer.echo(f"{f.size:>12}  {f.path}")
+    visibility = "private" if result.private else "public"
+    summary = f"{len(result.files)} files, {_size(result.total_bytes)}"
+    if result.dry_run:
+        typer.echo(
+            f"dry run: would upload {summary} to {visibility} dataset {result.repo_id} on "
+            f"{result.endpoint}; nothing was sent (add --yes to upload)"
+        )
+    else:
+        typer.echo(f"uploaded {summary} to {result.url} (commit {result.commit})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_cli)
+    app.command("events")(events_cli)
+    app.command("publish")(publish_cli)
