@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backchannel.annotation.agreement.items import Units, collect_units, overlap_matches
+from backchannel.annotation.agreement.items import Units, collect_units
 from backchannel.annotation.agreement.quality import quality_against_file
 from backchannel.annotation.agreement.records import (
     AgreementReport,
@@ -48,6 +48,7 @@ from backchannel.annotation.agreement.stats import bootstrap_f1, mean_over_pairs
 from backchannel.annotation.annotation_set import AnnotationSource, SpanKey, open_annotations
 from backchannel.progress import track
 from backchannel.schema import Schema, load_schema
+from backchannel.spans import overlap_matches
 
 __all__ = [
     "AgreementReport",
@@ -63,7 +64,6 @@ __all__ = [
     "StanceAgreement",
     "agreement",
     "compute_agreement",
-    "overlap_matches",
 ]
 
 

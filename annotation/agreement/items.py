@@ -23,43 +23,7 @@ from backchannel.annotation.agreement.stats import (
 from backchannel.annotation.annotation_set import AnnotatedDoc, RelKey, SpanKey
 from backchannel.schema import AttributeDef, Schema
 
-__all__ = ["Units", "collect_units", "overlap_matches"]
-
-
-def overlap_matches(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
-    """Size of a maximum one-to-one matching between overlapping half-open intervals.
-
-    Kuhn's augmenting paths: exact, and cheap for the handful of same-label spans an article
-    has.  Candidates are tried identical-first, then by overlap length, so that the matching
-    found pairs the obvious partners (the size is maximal whatever the order).
-
-    Example:
-        >>> overlap_matches([(0, 10)], [(0, 3), (5, 8)])
-        1
-    """
-    if not a or not b:
-        return 0
-    adj: list[list[int]] = []
-    for s1, e1 in a:
-        cands = []
-        for j, (s2, e2) in enumerate(b):
-            if s1 < e2 and s2 < e1:
-                exact = s1 == s2 and e1 == e2
-                cands.append((not exact, -(min(e1, e2) - max(s1, s2)), j))
-        cands.sort()
-        adj.append([j for _, _, j in cands])
-    match_b = [-1] * len(b)
-
-    def augment(u: int, seen: list[bool]) -> bool:
-        for v in adj[u]:
-            if not seen[v]:
-                seen[v] = True
-                if match_b[v] == -1 or augment(match_b[v], seen):
-                    match_b[v] = u
-                    return True
-        return False
-
-    return sum(1 for u in range(len(a)) if adj[u] and augment(u, [False] * len(b)))
+__all__ = ["Units", "collect_units"]
 
 
 def _value(attrs: dict[str, str], name: str, adef: AttributeDef) -> str | None:

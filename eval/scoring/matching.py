@@ -27,7 +27,7 @@ mutually overlapping spans (clusters: the connected stretches of the union of al
 group) are found with one sort and a running maximum.  A cluster with no span on one side is all
 MIS or all SPU; a cluster with exactly one span on one side (nearly all of them in practice) is
 solved by taking its best edge, vectorised; only clusters with two or more spans on both sides go
-to :func:`scipy.optimize.linear_sum_assignment`, one small matrix each.
+to :func:`backchannel.spans.assign` (exact assignment), one small matrix each.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+from backchannel.spans import assign
 
 __all__ = [
     "CATEGORIES",
@@ -318,11 +319,10 @@ def _solve_complex(
         m = min(len(g_items), len(p_items))
         weight = np.zeros((len(g_items), len(p_items)), dtype=np.int64)
         weight[row, col] = score2[chunk] * (m + 1) + 1
-        r, c = linear_sum_assignment(weight, maximize=True)
         lookup = {(int(a), int(b)): int(e) for a, b, e in zip(row, col, chunk, strict=True)}
-        for a, b in zip(r, c, strict=True):
-            e = lookup.get((int(a), int(b)))
-            if e is not None and weight[a, b] > 0:
+        for a, b in assign(weight):
+            e = lookup.get((a, b))
+            if e is not None:
                 s = int(score2[e])
                 out.append((int(gi[e]), int(pi[e]), COR if s == 2 else PAR if s == 1 else INC))
     if not out:

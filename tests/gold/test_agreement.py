@@ -25,10 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from backchannel.annotation.agreement.agree import agreement, compute_agreement, overlap_matches
+from backchannel.annotation.agreement.agree import agreement, compute_agreement
 from backchannel.annotation.annotation_set import group_documents
 from backchannel.documents import Document, Span
 from backchannel.errors import DocumentError
+from backchannel.spans import overlap_matches
 
 
 @pytest.fixture
