@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from backchannel.eval.scoring.counting import BATCH, CHUNK, Counter
-from backchannel.eval.scoring.joining import _BOM, Block, _decode_block
+from backchannel.eval.scoring.joining import _BOM, Block, NotLockstep, _decode_block
 from backchannel.eval.scoring.metrics import Layout
 from backchannel.schema import Schema
 
@@ -54,10 +54,6 @@ MIN_BYTES = 16 * 2**20
 MAX_WORKERS = 4
 _BLOCK = 4 * 2**20
 _BRACE, _NL = ord("{"), ord("\n")
-
-
-class _NotLockstep(Exception):
-    """The fast path does not apply (see the module docstring)."""
 
 
 def available_cpus() -> int:
@@ -106,7 +102,7 @@ def _boundaries(path: str, size: int) -> Iterator[tuple[int, int]]:
     """``(line index, byte offset)`` of lines 0, size, 2 size, ... then ``(lines, file size)``.
 
     Raises:
-        _NotLockstep: a line does not start with ``{`` (a blank line, say): the serial path
+        NotLockstep: a line does not start with ``{`` (a blank line, say): the serial path
             decides what it means.
     """
     with open(path, "rb") as fh:
@@ -124,7 +120,7 @@ def _boundaries(path: str, size: int) -> Iterator[tuple[int, int]]:
                 check = starts.copy()
                 check[0] = len(_BOM)
             if len(check) and (check[-1] >= len(arr) or not (arr[check] == _BRACE).all()):
-                raise _NotLockstep
+                raise NotLockstep
             at_start = block.endswith(b"\n")
             first = (-lines) % size  # first start in this block whose line index % size == 0
             for k in range(first, len(starts), size):
@@ -135,11 +131,11 @@ def _boundaries(path: str, size: int) -> Iterator[tuple[int, int]]:
 
 
 def _chunks(gold: str, pred: str, size: int) -> Iterator[_Chunk]:
-    """Pairs of byte ranges holding the same documents; :class:`_NotLockstep` if none can."""
+    """Pairs of byte ranges holding the same documents; :class:`NotLockstep` if none can."""
     prev: tuple[int, int, int] | None = None
     for a, b in zip_longest(_boundaries(gold, size), _boundaries(pred, size)):
         if a is None or b is None or a[0] != b[0]:
-            raise _NotLockstep  # not the same number of lines
+            raise NotLockstep  # not the same number of lines
         (i, go), (_, po) = a, b
         if prev is not None and i > prev[0]:
             yield _Chunk(prev[0], prev[0] + 1, prev[1], go, prev[2], po)
@@ -277,7 +273,7 @@ def count_parallel(
         while pending:
             if not take():
                 return None
-    except _NotLockstep:
+    except NotLockstep:
         return None
     except Exception:
         return None

@@ -244,10 +244,10 @@ def test_chunks_pair_the_same_lines(tmp_path: Path) -> None:
     data = a.read_bytes()
     assert data[chunks[1].g0 : chunks[1].g1] == b'{"id":"4"}\n{"id":"5"}\n{"id":"6"}\n{"id":"7"}\n'
     c = _write(tmp_path / "c.jsonl", [b'{"id":"%d"}' % i for i in range(11)])
-    with pytest.raises(parallel._NotLockstep):
+    with pytest.raises(parallel.NotLockstep):
         list(parallel._chunks(str(a), str(c), 4))
     d = _write(tmp_path / "d.jsonl", [b'{"id":"1"}', b"", b'{"id":"2"}'])
-    with pytest.raises(parallel._NotLockstep):
+    with pytest.raises(parallel.NotLockstep):
         list(parallel._chunks(str(d), str(d), 4))
 
 
