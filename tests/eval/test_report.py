@@ -191,12 +191,8 @@ def test_cli_compare_says_what_it_wrote(tmp_path: Path, files: tuple[Path, Path]
     rows = [x for x in head.splitlines() if x.startswith("| ") and not x.startswith("| figure")]
     assert 1 <= len(rows) <= 8, rows
     assert "spans.micro.exact.f1" in rest and "Headline figures only" not in md
-    meta = json.loads(
-        CliRunner()
-        .invoke(app, ["compare", str(g), str(p), str(g), "-f", "json", "--bootstrap", "50",
-                      "--permutations", "40"])  # fmt: skip
-        .stdout
-    )["meta"]
+    args = ["compare", str(g), str(p), str(g), "-f", "json", "--bootstrap", "50"]
+    meta = json.loads(CliRunner().invoke(app, [*args, "--permutations", "40"]).stdout)["meta"]
     assert meta["p_floor"] == {"bootstrap": 1 / 51, "randomisation": 1 / 41}
 
 
