@@ -21,11 +21,12 @@ from pathlib import Path
 import msgspec
 
 from backchannel.documents import Document, read_documents, write_documents
-from backchannel.eval.models.registry import load_model
+from backchannel.eval.models.base import LAYERS_KEY, declare_layers
+from backchannel.eval.models.registry import Model, load_model
 from backchannel.progress import track
 from backchannel.schema import Schema, load_schema
 
-__all__ = ["PredictResult", "predict", "predict_documents"]
+__all__ = ["PredictResult", "declared", "predict", "predict_documents"]
 
 
 class PredictResult(msgspec.Struct, kw_only=True):
@@ -54,6 +55,21 @@ class PredictResult(msgspec.Struct, kw_only=True):
         return self.documents / self.seconds if self.seconds > 0 else float("inf")
 
 
+def declared(model: Model, preds: Iterable[Document]) -> Iterator[Document]:
+    """``preds`` with ``meta.layers`` set where the model did not set it itself.
+
+    Why: scoring leaves layers a model copied from its input out of the headline, so every
+    prediction says what was predicted.  A model (a plug-in) that sets no ``meta.layers``
+    declares the layers it copies in an optional ``given_layers`` attribute (default: none,
+    everything predicted).
+    """
+    given = tuple(getattr(model, "given_layers", ()))
+    for doc in preds:
+        if LAYERS_KEY not in doc.meta:
+            doc = msgspec.structs.replace(doc, meta=declare_layers(doc.meta, given))
+        yield doc
+
+
 def predict_documents(
     model_name: str,
     docs: Iterable[Document],
@@ -66,7 +82,7 @@ def predict_documents(
     This is also what ``backchannel tasks --predictions`` can call to pre-annotate in memory.
     """
     model = load_model(model_name, model_dir, schema=schema)
-    yield from model.predict(docs)
+    yield from declared(model, model.predict(docs))
 
 
 def predict(
@@ -116,7 +132,7 @@ def predict(
     docs = read_documents(corpus)
     if progress:
         docs = track(docs, f"predict {model_name}")
-    n = write_documents(counted(model.predict(docs)), output)
+    n = write_documents(counted(declared(model, model.predict(docs))), output)
     return PredictResult(
         model=model_name,
         model_version=version,

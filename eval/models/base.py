@@ -4,21 +4,60 @@ Models collect :class:`Found` items (character offsets, label, attributes, score
 call :func:`make_prediction`, which sorts them, gives them stable ids (``a1`` actors, ``c1``
 channels, ``v1`` venues, ``i1`` issues, as in the gold), drops exact duplicates and checks the
 result against the schema, so a bad rule fails loudly in tests instead of writing an invalid file.
+
+Every prediction Document also says which of its layers the model predicted and which it copied
+from its input, in ``meta.layers`` (see :func:`declare_layers`): a model that only adds stances
+to gold spans must not be credited with perfect span scores, so ``backchannel score`` leaves the
+given layers out of its headline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backchannel.documents import AnnotationInfo, Document, Relation, Span
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema
 
-__all__ = ["ID_PREFIX", "Found", "FoundRelation", "make_prediction"]
+__all__ = [
+    "ID_PREFIX",
+    "LAYERS",
+    "LAYERS_KEY",
+    "Found",
+    "FoundRelation",
+    "declare_layers",
+    "make_prediction",
+]
 
 ID_PREFIX = {"ACTOR": "a", "CHANNEL": "c", "VENUE": "v", "ISSUE": "i"}
+
+#: The layers of a Document a model can predict: spans, relations other than stance, stance
+#: relations, document labels.
+LAYERS: tuple[str, ...] = ("spans", "relations", "stance", "doc_labels")
+#: The ``meta`` key of a prediction Document that records ``{"predicted": [...], "given": [...]}``.
+LAYERS_KEY = "layers"
+
+
+def declare_layers(meta: dict[str, Any], given: Iterable[str] = ()) -> dict[str, Any]:
+    """``meta`` with ``layers`` set: ``given`` copied from the input, every other layer predicted.
+
+    Why: scoring reads this to leave copied layers out of a model's headline figures (a model
+    that copies gold spans would otherwise score span F1 1.000).  A previous run's declaration
+    in the input's meta is replaced, never merged.
+    """
+    given_set = set(given)
+    unknown = given_set.difference(LAYERS)
+    if unknown:
+        raise ValueError(f"unknown layer(s) {sorted(unknown)}; layers are {', '.join(LAYERS)}")
+    out = dict(meta)
+    out[LAYERS_KEY] = {
+        "predicted": [x for x in LAYERS if x not in given_set],
+        "given": [x for x in LAYERS if x in given_set],
+    }
+    return out
 
 
 @dataclass(eq=False)
@@ -69,8 +108,12 @@ def make_prediction(
     relations: list[FoundRelation],
     schema: Schema | None = None,
     doc_labels: dict[str, str] | None = None,
+    given: Iterable[str] = (),
 ) -> Document:
     """Build the prediction Document for ``doc`` from found spans and relations.
+
+    ``given`` names the layers (of :data:`LAYERS`) copied from the input rather than predicted;
+    they are recorded in ``meta.layers`` (see :func:`declare_layers`).
 
     Duplicate spans (same offsets and label) are merged, keeping the higher score; relations
     whose ends were merged follow them.  The document ``score`` is the mean span score, which
@@ -128,7 +171,7 @@ def make_prediction(
     pred = Document(
         id=doc.id,
         text=doc.text,
-        meta=dict(doc.meta),
+        meta=declare_layers(doc.meta, given),
         spans=out_spans,
         relations=out_rels,
         doc_labels=dict(doc_labels or {}),

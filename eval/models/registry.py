@@ -5,6 +5,12 @@ prediction Documents (with ``score`` and ``reason`` on spans and relations, ``an
 the model name and ``annotation.model_version`` set), and ``train(gold_path, out_dir)`` writes a
 model directory when the model learns from gold.
 
+Every prediction Document declares in ``meta.layers`` which layers (spans, relations, stance,
+doc_labels) the model predicted and which it copied from its input (see
+:func:`backchannel.eval.models.base.declare_layers`).  The built-ins set it themselves; for a
+model that does not, ``predict`` sets it from the model's optional ``given_layers`` attribute
+(default: nothing given, everything predicted).
+
 Names resolve in this order:
 
 1. models registered at run time with :func:`register_model` (tests, notebooks);

@@ -8,8 +8,10 @@ short text: the words between the two mentions and a few words either side, with
 replaced by ``HOLDER`` and ``TARGET`` markers; the class is a polarity or ``none``.
 
 Training takes the pairs from the gold spans; pairs with a gold STANCE relation are labelled with
-its polarity, all other pairs ``none``.  Predictions keep the candidate spans and add a STANCE
-relation (``score`` = the class probability) when a polarity beats ``none``.
+its polarity, all other pairs ``none``.  Predictions keep everything the input gave (spans with
+their ids, other relations, document labels, meta) and replace its STANCE relations with one per
+pair where a polarity beats ``none`` (``score`` = the class probability); ``meta.layers`` records
+that spans, relations and document labels were given and only stance predicted.
 
 Model directory (written atomically)::
 
@@ -31,9 +33,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from backchannel.atomic import atomic_directory
-from backchannel.documents import Document, Span, read_documents
-from backchannel.eval.models.base import Found, FoundRelation, make_prediction
+from backchannel.documents import (
+    AnnotationInfo,
+    Document,
+    Relation,
+    Span,
+    read_documents,
+)
+from backchannel.eval.models.base import declare_layers
 from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
 
 if TYPE_CHECKING:
@@ -167,7 +177,14 @@ class StanceModel:
         return next(iter(self._rules.predict([doc])))
 
     def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
-        """Add STANCE relations to each Document's candidate spans (keeps the spans)."""
+        """Add STANCE relations to each Document, keeping everything else it was given.
+
+        With ACTOR spans in the input, the output is the input Document (spans and their ids,
+        other relations, document labels, meta) with its STANCE relations replaced by the
+        predicted ones, and ``meta.layers`` says that only ``stance`` was predicted.  Without
+        them, spans and relations come from the ``rules`` model (predicted) and the input's
+        document labels are kept over the rules' ones.
+        """
         if self.pipeline is None:
             raise ModelError(
                 "the stance model needs a trained model directory",
@@ -175,49 +192,64 @@ class StanceModel:
                 "then pass --model-dir models/stance",
             )
         classes = [str(c) for c in self.pipeline.classes_]
+        stance_label = (
+            self.schema.stance.relation if self.schema and self.schema.stance else "STANCE"
+        )
         for doc in docs:
             base = self._spans_for(doc)
-            found = {
-                s.id: Found(
-                    s.start,
-                    s.end,
-                    s.label,
-                    dict(s.attrs),
-                    s.score if s.score is not None else 1.0,
-                    s.reason or "input span",
-                )
-                for s in base.spans
-            }
-            cands = candidates(base)
-            rels: list[FoundRelation] = []
-            if cands:
-                texts = [pair_text(base.text, c) for c in cands]
-                probs = self.pipeline.predict_proba(texts)
-                for cand, row in zip(cands, probs, strict=True):
-                    best = int(row.argmax())
-                    label = classes[best]
-                    if label == NONE:
-                        continue
-                    s0, s1 = cand.sentence
-                    quoted = any(q in base.text[s0:s1] for q in _QUOTES)
-                    rels.append(
-                        FoundRelation(
-                            found[cand.holder.id],
-                            found[cand.target.id],
-                            "STANCE",
-                            {"polarity": label, "expressed": "quoted" if quoted else "reported"},
-                            float(row[best]),
-                            f"tf-idf + logistic regression: p({label})={row[best]:.2f}",
-                        )
-                    )
-            yield make_prediction(
-                doc,
-                model=self.name,
-                version=self.version,
-                spans=list(found.values()),
-                relations=rels,
-                schema=self.schema,
+            given = base is doc
+            stances = self._stances(base, classes, stance_label)
+            kept = [r for r in base.relations if r.label != stance_label]
+            score = (
+                round(sum(r.score or 0.0 for r in stances) / len(stances), 4) if stances else None
             )
+            if given:
+                layers = ["spans", "relations", "doc_labels"]
+                doc_labels = dict(doc.doc_labels)
+            else:
+                layers = ["doc_labels"] if doc.doc_labels else []
+                doc_labels = {**base.doc_labels, **doc.doc_labels}
+            yield msgspec.structs.replace(
+                base,
+                meta=declare_layers(doc.meta, layers),
+                relations=[*kept, *stances],
+                doc_labels=doc_labels,
+                annotator=self.name,
+                annotation=AnnotationInfo(model_version=f"{self.name}-{self.version}"),
+                score=score,
+                schema_version=(
+                    self.schema.version if self.schema is not None else doc.schema_version
+                ),
+            )
+
+    def _stances(self, base: Document, classes: list[str], label: str) -> list[Relation]:
+        """The predicted stance relations between ``base``'s spans (by their ids)."""
+        cands = candidates(base)
+        if not cands:
+            return []
+        probs = self.pipeline.predict_proba([pair_text(base.text, c) for c in cands])
+        out: list[Relation] = []
+        seen: set[tuple[str, str]] = set()
+        for cand, row in zip(cands, probs, strict=True):
+            best = int(row.argmax())
+            polarity = classes[best]
+            key = (cand.holder.id, cand.target.id)
+            if polarity == NONE or key in seen:
+                continue
+            seen.add(key)
+            s0, s1 = cand.sentence
+            quoted = any(q in base.text[s0:s1] for q in _QUOTES)
+            out.append(
+                Relation(
+                    head=cand.holder.id,
+                    tail=cand.target.id,
+                    label=label,
+                    attrs={"polarity": polarity, "expressed": "quoted" if quoted else "reported"},
+                    score=round(float(row[best]), 4),
+                    reason=f"tf-idf + logistic regression: p({polarity})={row[best]:.2f}",
+                )
+            )
+        return out
 
     # -- training ------------------------------------------------------------------------------
     def train(

@@ -15,11 +15,18 @@ Conventions (see ``docs/scoring.md``):
   in JSON, and left out of macro averages; otherwise a zero denominator gives 0 (as scikit-learn's
   ``zero_division=0``);
 - macro = the unweighted mean of the defined per-label figures (macro-F1 is the mean of per-label
-  F1, not the F1 of macro precision and recall).
+  F1, not the F1 of macro precision and recall);
+- in a bootstrap replicate, a macro average is taken over the classes defined in the point
+  estimate (:func:`class_sets`), a class without support in the replicate counting 0; without
+  that rule, replicates that happen to lack a hard class drop it and the interval reaches 1.0
+  around a point estimate of 0.6;
+- ``stance.majority_baseline``: what predicting the most frequent gold polarity for every
+  matched holder-target pair would score (ties: the first in schema order).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +34,15 @@ import numpy as np
 from backchannel.eval.scoring.matching import CATEGORIES, SCHEMAS
 from backchannel.schema import Schema
 
-__all__ = ["REL_COUNTS", "REL_MODES", "Layout", "compute_metrics", "prf"]
+__all__ = [
+    "REL_COUNTS",
+    "REL_MODES",
+    "Layout",
+    "class_sets",
+    "compute_metrics",
+    "majority_polarity",
+    "prf",
+]
 
 REL_MODES: tuple[str, ...] = ("strict", "boundaries")
 REL_COUNTS: tuple[str, ...] = ("TP", "ACT", "POS")
@@ -220,12 +235,77 @@ def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
         return np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
 
 
-def compute_metrics(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]:
+def _macro(stack: np.ndarray, name: str, classes: Mapping[str, np.ndarray] | None) -> np.ndarray:
+    """Mean over the last axis: of the defined entries, or over ``classes[name]`` (NaN as 0)."""
+    if classes is None or name not in classes:
+        return _nanmean(stack, axis=-1)
+    mask = np.asarray(classes[name], dtype=bool)
+    if not mask.any():
+        return np.full(stack.shape[:-1], np.nan)
+    return np.nan_to_num(stack[..., mask], nan=0.0).mean(axis=-1)
+
+
+def _macro_parts(out: dict[str, np.ndarray], layout: Layout) -> dict[str, list[str]]:
+    """For each macro figure, the per-class figure names it averages (in column order)."""
+    parts: dict[str, list[str]] = {}
+    for schema in SCHEMAS:
+        for metric in ("precision", "recall", "f1"):
+            parts[f"spans.macro.{schema.value}.{metric}"] = [
+                f"spans.per_label.{lab}.{schema.value}.{metric}" for lab in layout.span_labels
+            ]
+    for mode in REL_MODES:
+        for metric in ("precision", "recall", "f1"):
+            parts[f"relations.macro.{mode}.{metric}"] = [
+                f"relations.per_label.{lab}.{mode}.{metric}" for lab in layout.relation_labels
+            ]
+    pols = [f"stance.polarity.per_label.{p}.f1" for p in layout.polarities]
+    favg = [f"stance.polarity.per_label.{p}.f1" for p in layout.favg if p in layout.polarities]
+    parts["stance.polarity.macro_f1"] = pols
+    parts["stance.polarity.f_avg"] = favg
+    base = [f"stance.majority_baseline.per_label.{p}.f1" for p in layout.polarities]
+    parts["stance.majority_baseline.macro_f1"] = base
+    parts["stance.majority_baseline.f_avg"] = [
+        f"stance.majority_baseline.per_label.{p}.f1" for p in layout.favg if p in layout.polarities
+    ]
+    return {k: v for k, v in parts.items() if k in out and v}
+
+
+def class_sets(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]:
+    """The classes each macro average counts, as defined by the point estimate ``totals``.
+
+    Pass the result as ``classes`` to :func:`compute_metrics` for bootstrap replicates, so that
+    every replicate averages over the same classes as the point estimate: a class defined there
+    (gold or predicted instances) counts in every replicate, with 0 where the replicate has
+    none of it, and a class undefined there never counts.
+    """
+    point = compute_metrics(np.asarray(totals, dtype=np.float64), layout)
+    return {
+        name: np.array([not np.isnan(point[c]) for c in comps], dtype=bool)
+        for name, comps in _macro_parts(point, layout).items()
+    }
+
+
+def majority_polarity(totals: np.ndarray, layout: Layout) -> str | None:
+    """The most frequent gold polarity among matched holder-target pairs (None: no pairs)."""
+    if not layout.polarities or layout.stance_relation is None:
+        return None
+    conf = layout.view(np.asarray(totals, dtype=np.float64), "polarity")
+    gold = conf[: len(layout.polarities), :].sum(axis=-1)
+    if gold.sum() <= 0:
+        return None
+    return layout.polarities[int(np.argmax(gold))]
+
+
+def compute_metrics(
+    totals: np.ndarray, layout: Layout, classes: Mapping[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
     """Every figure of a report from summed counts, vectorised over leading dimensions.
 
     Args:
         totals: ``(..., layout.n_columns)`` summed counts (integers or bootstrap-weighted sums).
         layout: the column layout.
+        classes: per macro figure, which classes it averages (see :func:`class_sets`); default:
+            the classes defined in each row of ``totals``.
 
     Returns:
         A flat mapping from dotted JSON path (``spans.micro.strict.f1``) to an array of shape
@@ -253,7 +333,8 @@ def compute_metrics(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]
         if per_label:
             for i, metric in enumerate(("precision", "recall", "f1")):
                 stack = np.stack([x[i] for x in per_label], axis=-1)
-                out[f"spans.macro.{name}.{metric}"] = _nanmean(stack, axis=-1)
+                key = f"spans.macro.{name}.{metric}"
+                out[key] = _macro(stack, key, classes)
 
     attrs = layout.view(t, "attrs")
     if layout.attributes:
@@ -281,7 +362,8 @@ def compute_metrics(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]
         if per_label:
             for i, metric in enumerate(("precision", "recall", "f1")):
                 stack = np.stack([x[i] for x in per_label], axis=-1)
-                out[f"relations.macro.{mode}.{metric}"] = _nanmean(stack, axis=-1)
+                key = f"relations.macro.{mode}.{metric}"
+                out[key] = _macro(stack, key, classes)
 
     if layout.stance_relation is not None and layout.stance_relation in layout.relation_labels:
         row = 1 + layout.relation_labels.index(layout.stance_relation)
@@ -314,8 +396,41 @@ def compute_metrics(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]
         out["stance.polarity.pairs"] = matched
         out["stance.polarity.accuracy"] = np.where(matched > 0, _div(diag, matched), np.nan)
         if f1s:
-            out["stance.polarity.macro_f1"] = _nanmean(np.stack(list(f1s.values()), -1), -1)
+            key = "stance.polarity.macro_f1"
+            out[key] = _macro(np.stack(list(f1s.values()), -1), key, classes)
         fav = [f1s[p] for p in layout.favg if p in f1s]
         if fav:
-            out["stance.polarity.f_avg"] = _nanmean(np.stack(fav, -1), -1)
+            out["stance.polarity.f_avg"] = _macro(
+                np.stack(fav, -1), "stance.polarity.f_avg", classes
+            )
+        if n_pol:
+            _majority_baseline(out, conf, matched, layout, classes)
     return out
+
+
+def _majority_baseline(
+    out: dict[str, np.ndarray],
+    conf: np.ndarray,
+    matched: np.ndarray,
+    layout: Layout,
+    classes: Mapping[str, np.ndarray] | None,
+) -> None:
+    """Figures of predicting the most frequent gold polarity for every matched pair."""
+    n_pol = len(layout.polarities)
+    gold = conf[..., :n_pol, :].sum(axis=-1)  # (..., n_pol) gold polarity counts
+    top = np.argmax(gold, axis=-1)
+    onehot = np.arange(n_pol) == top[..., None]
+    n_top = np.take_along_axis(gold, top[..., None], axis=-1)
+    tp = np.where(onehot, n_top, 0.0)
+    act = np.where(onehot, matched[..., None], 0.0)
+    _, _, f = prf(tp, act, gold)
+    f1s = {}
+    for j, pol in enumerate(layout.polarities):
+        out[f"stance.majority_baseline.per_label.{pol}.f1"] = f[..., j]
+        f1s[pol] = f[..., j]
+    base = "stance.majority_baseline"
+    out[f"{base}.accuracy"] = np.where(matched > 0, _div(n_top[..., 0], matched), np.nan)
+    out[f"{base}.macro_f1"] = _macro(f, f"{base}.macro_f1", classes)
+    fav = [f1s[p] for p in layout.favg if p in f1s]
+    if fav:
+        out[f"{base}.f_avg"] = _macro(np.stack(fav, -1), f"{base}.f_avg", classes)

@@ -28,8 +28,10 @@ from backchannel.eval.scoring.scorer import CompareResult, ScoreResult
 __all__ = [
     "ReportFormat",
     "compare_markdown",
+    "compare_summary",
     "render",
     "render_compare",
+    "stance_summary",
     "to_html",
     "to_json",
     "to_markdown",
@@ -92,8 +94,44 @@ def _span_rows(result: ScoreResult) -> list[str]:
     return lines
 
 
+def _given(result: ScoreResult, layer: str) -> bool:
+    return layer in result.meta.get("given_layers", ())
+
+
+def _baseline(result: ScoreResult, figure: str, verdict: bool = True) -> str:
+    """`` (majority baseline X)`` beside a stance figure, saying when the model is no better."""
+    base = result.values.get(f"stance.majority_baseline.{figure}")
+    if base is None:
+        return ""
+    worse = verdict and result.beats_baseline(figure) is False
+    return f" (majority baseline {_fmt(base)}{', NO BETTER than the baseline' if worse else ''})"
+
+
+def stance_summary(result: ScoreResult) -> str | None:
+    """One line of the stance figures beside the majority baseline, for the CLI (None: none)."""
+    v = result.values
+    if not v.get("stance.polarity.pairs"):
+        return None
+    parts = []
+    for fig, name in (("macro_f1", "polarity macro-F1"), ("f_avg", "F_avg")):
+        val = v.get(f"stance.polarity.{fig}")
+        base = v.get(f"stance.majority_baseline.{fig}")
+        if val is None:
+            continue
+        note = ""
+        if base is not None:
+            note = f" (majority baseline {base:.3f}"
+            note += ")" if result.beats_baseline(fig) else ", no better)"
+        parts.append(f"{name} {val:.3f}{note}")
+    return ", ".join(parts) or None
+
+
 def to_markdown(result: ScoreResult) -> str:
-    """A Markdown report: headline tables with 95 % intervals, per label, relations, stance."""
+    """A Markdown report: headline tables with 95 % intervals, per label, relations, stance.
+
+    Layers the predictions copied from their input (``meta.given_layers``) get one line saying
+    so instead of their tables: they measure the input, not the model.
+    """
     m = result.meta
     v = result.values
     lay = result.layout
@@ -105,23 +143,25 @@ def to_markdown(result: ScoreResult) -> str:
         f"{_md(m['schema']['name'])} {_md(m['schema']['version'])}.  Figures are "
         f"value [low, high] with {int(m['confidence'] * 100)} % percentile-bootstrap intervals "
         f"over documents ({m['bootstrap']} replicates, seed {m['seed']}).",
-        "",
-        "## Spans (micro)",
-        "",
-        *_span_rows(result),
-        "",
-        "## Spans per label",
-        "",
-        "| label | gold | predicted | strict F1 | exact F1 | partial F1 | type F1 |",
-        "|---|---:|---:|---|---|---|---|",
     ]
-    for lab in lay.span_labels:
-        b = f"spans.per_label.{lab}"
-        pos = int(v[f"{b}.strict.POS"] or 0)
-        act = int(v[f"{b}.strict.ACT"] or 0)
-        cells = " | ".join(_ci(result, f"{b}.{s.value}.f1") for s in SCHEMAS)
-        out.append(f"| {_md(lab)} | {pos} | {act} | {cells} |")
-    if lay.relation_labels:
+    for note in m.get("notes", ()):
+        out += ["", f"- {_md(note[:1].upper() + note[1:])}."]
+    if not _given(result, "spans"):
+        out += ["", "## Spans (micro)", "", *_span_rows(result)]
+        out += [
+            "",
+            "## Spans per label",
+            "",
+            "| label | gold | predicted | strict F1 | exact F1 | partial F1 | type F1 |",
+            "|---|---:|---:|---|---|---|---|",
+        ]
+        for lab in lay.span_labels:
+            b = f"spans.per_label.{lab}"
+            pos = int(v[f"{b}.strict.POS"] or 0)
+            act = int(v[f"{b}.strict.ACT"] or 0)
+            cells = " | ".join(_ci(result, f"{b}.{s.value}.f1") for s in SCHEMAS)
+            out.append(f"| {_md(lab)} | {pos} | {act} | {cells} |")
+    if lay.relation_labels and not _given(result, "relations"):
         out += [
             "",
             "## Relations",
@@ -149,11 +189,19 @@ def to_markdown(result: ScoreResult) -> str:
             f"- stance relations with the right polarity, F1: "
             f"{_ci(result, 'stance.with_polarity.f1')}",
             f"- on {int(v['stance.polarity.pairs'] or 0)} matched holder-target pairs: polarity "
-            f"macro-F1 {_ci(result, 'stance.polarity.macro_f1')}, F_avg "
-            f"({', '.join(_md(p) for p in lay.favg)}) {_ci(result, 'stance.polarity.f_avg')}, "
-            f"accuracy {_ci(result, 'stance.polarity.accuracy')}",
+            f"macro-F1 {_ci(result, 'stance.polarity.macro_f1')}"
+            f"{_baseline(result, 'macro_f1')}, F_avg "
+            f"({', '.join(_md(p) for p in lay.favg)}) {_ci(result, 'stance.polarity.f_avg')}"
+            f"{_baseline(result, 'f_avg')}, accuracy {_ci(result, 'stance.polarity.accuracy')}"
+            f"{_baseline(result, 'accuracy', verdict=False)}",
         ]
-    if lay.attributes:
+        if m.get("majority_polarity") is not None:
+            out.append(
+                f"- majority baseline: predict {_md(m['majority_polarity'])} (the most frequent "
+                "gold polarity) for every matched pair; a model is no better when the "
+                "baseline lies inside or above its interval"
+            )
+    if lay.attributes and not _given(result, "spans"):
         out += [
             "",
             "## Attributes (accuracy on strictly matched spans)",
@@ -335,20 +383,28 @@ def _md_to_html(md: str) -> str:
 
 
 def to_html(result: ScoreResult) -> str:
-    """One self-contained offline HTML page: tables, plots, and the error browser."""
-    bars, matrix = _plots(result)
+    """One self-contained offline HTML page: tables, plots, and the error browser.
+
+    The span plots and the span error browser are left out when the spans were given.
+    """
     # The Markdown body escapes every data string (see _md), so it is safe to embed.
     body = _md_to_html(to_markdown(result))
+    spans = ""
+    if not _given(result, "spans"):
+        bars, matrix = _plots(result)
+        spans = (
+            f"<h2>Plots</h2><img alt='per-label F1 with intervals' src='{bars}'>"
+            f"<img alt='label confusion matrix' src='{matrix}'>"
+            "<h2>Error browser</h2><p>The documents with the most errors (strict schema: INC, "
+            "MIS, SPU, plus relation errors). Green COR, yellow INC, red MIS, violet SPU; hover a "
+            "span for its label and attributes.</p>"
+            f"{_browser(result.counts.browser)}"
+        )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<title>backchannel scoring report</title>"
         f"<style>{_CSS}</style></head><body><h1>Scoring report</h1>"
-        f"{body}<h2>Plots</h2><img alt='per-label F1 with intervals' src='{bars}'>"
-        f"<img alt='label confusion matrix' src='{matrix}'>"
-        "<h2>Error browser</h2><p>The documents with the most errors (strict schema: INC, MIS, "
-        "SPU, plus relation errors). Green COR, yellow INC, red MIS, violet SPU; hover a span for "
-        "its label and attributes.</p>"
-        f"{_browser(result.counts.browser)}</body></html>\n"
+        f"{body}{spans}</body></html>\n"
     )
 
 
@@ -361,39 +417,105 @@ def render(result: ScoreResult, fmt: ReportFormat) -> str:
     return to_html(result)
 
 
-def _is_headline(name: str) -> bool:
+#: The figures of the short headline table of ``compare`` (those present are shown).
+COMPARE_HEADLINE = (
+    "spans.micro.strict.f1",
+    "spans.micro.partial.f1",
+    "spans.macro.strict.f1",
+    "relations.micro.strict.f1",
+    "stance.relations.strict.f1",
+    "stance.polarity.macro_f1",
+    "stance.polarity.f_avg",
+    "attributes.micro.accuracy",
+)
+
+
+def _is_summary(name: str) -> bool:
     """Micro and macro figures, stance and pooled attributes (not per label or attribute)."""
     if ".per_label." in name:
         return False
     return not (name.startswith("attributes.") and not name.startswith("attributes.micro."))
 
 
-def compare_markdown(result: CompareResult) -> str:
-    """Markdown table of a comparison: a, b, delta [interval], both p-values."""
+def _p(value: float | None, trials: int) -> str:
+    """A p-value; at the resolution floor of ``trials`` replicates, ``< 1/trials``.
+
+    Why: ``(1 + hits) / (1 + trials)`` with no hit is 1/1001 for 1,000 replicates, which only
+    says the p-value is below what 1,000 replicates can resolve; ``0.0010`` would look exact.
+    """
+    if value is None:
+        return "n/a"
+    if trials > 0 and value <= 1 / (1 + trials) + 1e-12:
+        return f"< {1 / trials:.2g}"
+    return f"{value:.4f}"
+
+
+def _compare_rows(result: CompareResult, names: list[str]) -> list[str]:
     m = result.meta
     out = [
-        "# Comparison",
-        "",
-        f"a `{_md(m['a'])}`, b `{_md(m['b'])}` on gold `{_md(m['gold'])}` ({m['documents']} "
-        f"documents).  delta = b - a with its {int(m['confidence'] * 100)} % paired-bootstrap "
-        f"interval ({m['bootstrap']} replicates); two-sided p-values from the paired bootstrap "
-        f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}.  "
-        "Headline figures only; the JSON output (`--format json`) has every label.",
-        "",
         "| figure | a | b | delta [interval] | p (bootstrap) | p (randomisation) |",
         "|---|---|---|---|---|---|",
     ]
-    headline = [n for n in result.rows if _is_headline(n)]
-    for name in headline:
+    for name in names:
         r = result.rows[name]
         delta = "n/a" if r["delta"] is None else f"{r['delta']:+.3f}"
         if r["ci_low"] is not None and r["ci_high"] is not None:
             delta += f" [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
         out.append(
             f"| {_md(name)} | {_fmt(r['a'])} | {_fmt(r['b'])} | {delta} | "
-            f"{_fmt(r['p_bootstrap'], 4)} | {_fmt(r['p_randomisation'], 4)} |"
+            f"{_p(r['p_bootstrap'], m['bootstrap'])} | "
+            f"{_p(r['p_randomisation'], m['permutations'])} |"
         )
+    return out
+
+
+def compare_markdown(result: CompareResult) -> str:
+    """Markdown of a comparison: a short headline table, then the other summary figures.
+
+    Each row: a, b, delta [interval], both p-values.  Per-label figures are in the JSON.
+    """
+    m = result.meta
+    headline = [n for n in COMPARE_HEADLINE if n in result.rows]
+    rest = [n for n in result.rows if _is_summary(n) and n not in headline]
+    out = [
+        "# Comparison",
+        "",
+        f"a `{_md(m['a'])}`, b `{_md(m['b'])}` on gold `{_md(m['gold'])}` ({m['documents']} "
+        f"documents).  delta = b - a with its {int(m['confidence'] * 100)} % paired-bootstrap "
+        f"interval ({m['bootstrap']} replicates); two-sided p-values from the paired bootstrap "
+        f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}; "
+        "a p-value shown as < 1/N is at the floor of N replicates.",
+        "",
+        "## Headline figures",
+        "",
+        *_compare_rows(result, headline),
+    ]
+    if rest:
+        out += [
+            "",
+            "## Other figures (micro, macro, stance, pooled attributes)",
+            "",
+            "Per-label figures are in the JSON output (`--format json`).",
+            "",
+            *_compare_rows(result, rest),
+        ]
     return "\n".join(out) + "\n"
+
+
+def compare_summary(result: CompareResult) -> str:
+    """The CLI's one-line summary of a comparison: documents and the first headline figure."""
+    m = result.meta
+    n = m["documents"]
+    head = f"compared {n} document{'' if n == 1 else 's'}"
+    for name in COMPARE_HEADLINE:
+        r = result.rows.get(name)
+        if r is None or r["a"] is None or r["b"] is None or r["delta"] is None:
+            continue
+        return (
+            f"{head}: {name} {r['a']:.3f} -> {r['b']:.3f} (delta {r['delta']:+.3f}, "
+            f"p {_p(r['p_bootstrap'], m['bootstrap'])} bootstrap)"
+        )
+    return head
 
 
 def render_compare(result: CompareResult, fmt: ReportFormat) -> str:

@@ -20,13 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from backchannel import __version__
+from backchannel.atomic import STDIO
+from backchannel.documents import open_binary
 from backchannel.errors import InputError, quote
+from backchannel.eval.models.base import LAYERS, LAYERS_KEY
 from backchannel.eval.scoring.counting import CHUNK, BrowserDoc, Counter
 from backchannel.eval.scoring.joining import NotLockstep, join, lockstep
-from backchannel.eval.scoring.metrics import Layout, compute_metrics
+from backchannel.eval.scoring.metrics import Layout, class_sets, compute_metrics, majority_polarity
 from backchannel.eval.scoring.parallel import count_parallel, plan
 from backchannel.eval.scoring.stats import (
     approximate_randomisation,
@@ -47,6 +51,14 @@ __all__ = [
     "compare",
     "score",
 ]
+
+#: What a report says in place of the figures of a layer the predictions copied from the input.
+GIVEN_NOTES = {
+    "spans": "spans given, not predicted: span and attribute figures are left out of the "
+    "headline (they compare the input's spans with the gold)",
+    "relations": "relations other than stance given, not predicted: relation figures are left "
+    "out of the headline",
+}
 
 #: Leaf names that are rates (get an interval); everything else is a count.
 FIGURES = ("precision", "recall", "f1", "accuracy", "macro_f1", "f_avg")
@@ -133,6 +145,51 @@ def collect_counts(
     return Counts(layout, rows, counter.doc_ids, missing, counter.confusion, counter.browser())
 
 
+class _Layers(msgspec.Struct):
+    given: list[str] = []
+
+
+class _LayersMeta(msgspec.Struct):
+    layers: _Layers | None = None
+
+
+class _MetaOnly(msgspec.Struct):
+    meta: _LayersMeta = msgspec.field(default_factory=_LayersMeta)
+
+
+_META_ONLY = msgspec.json.Decoder(_MetaOnly)
+_LAYERS_NEEDLE = f'"{LAYERS_KEY}"'.encode()
+
+
+def given_layers(predictions: str | Path) -> list[str]:
+    """The layers every prediction Document says were given, not predicted (``meta.layers``).
+
+    Why: a model that copies its input's spans (``stance``) would otherwise be credited with
+    span F1 1.000.  A layer counts as given only when every document declares it; the scan
+    stops at the first document that declares nothing, so predictions without the key cost one
+    line.  Standard input cannot be read twice: nothing is given.  Malformed lines are left to
+    the scoring pass, which reports them.
+    """
+    if str(predictions) == STDIO:
+        return []
+    common: set[str] | None = None
+    with open_binary(predictions, allow_stdin=False) as fh:
+        for raw in fh:
+            if not raw.strip():
+                continue
+            if _LAYERS_NEEDLE not in raw:
+                return []
+            try:
+                meta = _META_ONLY.decode(raw.removeprefix(b"\xef\xbb\xbf")).meta
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+                return []
+            declared = set(meta.layers.given) if meta.layers is not None else set()
+            common = declared if common is None else common & declared
+            if not common:
+                return []
+    return [x for x in LAYERS if common and x in common]
+
+
 def _clean(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
@@ -164,6 +221,19 @@ class ScoreResult:
     def interval(self, name: str) -> tuple[float | None, float | None]:
         return self.intervals[name]
 
+    def beats_baseline(self, figure: str) -> bool | None:
+        """Whether the stance ``figure`` (``macro_f1``, ``f_avg``) beats the majority baseline.
+
+        True when the baseline lies below the model's interval (below its point value when
+        there is no interval); None when either is undefined.
+        """
+        model = self.values.get(f"stance.polarity.{figure}")
+        base = self.values.get(f"stance.majority_baseline.{figure}")
+        if model is None or base is None:
+            return None
+        low = self.intervals.get(f"stance.polarity.{figure}", (None, None))[0]
+        return bool((model if low is None else low) > base)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON report: nested by the dotted names, each rate with its interval beside it.
 
@@ -184,6 +254,14 @@ class ScoreResult:
                     node["ci_low"], node["ci_high"] = lo, hi
             else:
                 node[leaf] = None if val is None else round(val)
+        if "stance.majority_baseline.macro_f1" in self.values:
+            mb = out["stance"]["majority_baseline"]
+            mb["polarity"] = self.meta.get("majority_polarity")
+            mb["model_better"] = {
+                fig: self.beats_baseline(fig)
+                for fig in ("macro_f1", "f_avg")
+                if f"stance.majority_baseline.{fig}" in self.values
+            }
         labels = [*self.layout.span_labels, "(none)"]
         out["confusion"] = {
             "note": "partial-schema matching; rows gold, columns predicted; (none) = missed or "
@@ -218,9 +296,12 @@ def bootstrap_intervals(
         return {n: (None, None) for n in names}
     layout = counts.layout
     reduce, expand = layout.reduction()
+    classes = class_sets(counts.rows.sum(axis=0, dtype=np.int64), layout)
     with _one_blas_thread():
         small = _reduce(counts.rows, reduce)
-        samples = compute_metrics(bootstrap_totals(small, bootstrap, seed) @ expand, layout)
+        samples = compute_metrics(
+            bootstrap_totals(small, bootstrap, seed) @ expand, layout, classes
+        )
     lo, hi = percentile_interval(np.stack([samples[n] for n in names], axis=1), confidence)
     return {n: (_clean(lo[j]), _clean(hi[j])) for j, n in enumerate(names)}
 
@@ -267,6 +348,7 @@ def score(
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]
     intervals = bootstrap_intervals(counts, figure_names, bootstrap, seed, confidence)
+    given = given_layers(predictions)
     meta = {
         "backchannel": __version__,
         "gold": str(gold),
@@ -279,6 +361,9 @@ def score(
         "seed": seed,
         "confidence": confidence,
         "interval": "percentile bootstrap over documents",
+        "given_layers": given,
+        "notes": [GIVEN_NOTES[x] for x in given if x in GIVEN_NOTES],
+        "majority_polarity": majority_polarity(totals, layout),
     }
     return ScoreResult(values, intervals, counts, meta)
 
@@ -321,14 +406,23 @@ def compare(
     layout = _layout(sch, labels)
     ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
     cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
-    va = _values(ca.rows.sum(axis=0, dtype=np.int64), layout)
-    vb = _values(cb.rows.sum(axis=0, dtype=np.int64), layout)
-    names = [n for n in va if _is_figure(n) and (va[n] is not None or vb[n] is not None)]
+    ta, tb = ca.rows.sum(axis=0, dtype=np.int64), cb.rows.sum(axis=0, dtype=np.int64)
+    va, vb = _values(ta, layout), _values(tb, layout)
+    names = [
+        n
+        for n in va
+        if _is_figure(n)
+        and (va[n] is not None or vb[n] is not None)
+        and not n.startswith("stance.majority_baseline.")  # gold only: the same for a and b
+    ]
 
     reduce, expand = layout.reduction()
+    # Macro averages over the classes defined for either system, in every resample.
+    sa, sb = class_sets(ta, layout), class_sets(tb, layout)
+    classes = {k: sa[k] | sb[k] for k in sa if k in sb}
 
     def fn(t: np.ndarray) -> dict[str, np.ndarray]:
-        return compute_metrics(t @ expand, layout)
+        return compute_metrics(t @ expand, layout, classes)
 
     with _one_blas_thread():
         ra, rb = _reduce(ca.rows, reduce), _reduce(cb.rows, reduce)
@@ -358,5 +452,9 @@ def compare(
         "permutations": permutations,
         "seed": seed,
         "confidence": confidence,
+        "p_floor": {
+            "bootstrap": 1 / (1 + bootstrap) if bootstrap > 0 else None,
+            "randomisation": 1 / (1 + permutations) if permutations > 0 else None,
+        },
     }
     return CompareResult(rows, meta)

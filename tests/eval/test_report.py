@@ -172,3 +172,35 @@ def test_written_reports_are_atomic(tmp_path: Path, files: tuple[Path, Path]) ->
     res = CliRunner().invoke(app, ["score", *map(str, files), "-f", "md", "-o", str(out)])
     assert res.exit_code == 1
     assert out.read_text(encoding="utf-8") == "old"
+
+
+def test_cli_compare_says_what_it_wrote(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    g, p = files
+    out = tmp_path / "cmp.md"
+    res = CliRunner().invoke(
+        app,
+        ["compare", str(g), str(p), str(g), "-o", str(out), "--bootstrap", "50",
+         "--permutations", "40"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    line = res.stderr.strip()
+    # a: COR 1 of ACT 3 and POS 4 -> P 1/3, R 1/4, F1 2/7; b is the gold itself.
+    assert line.startswith("compared 2 documents: spans.micro.strict.f1 0.286 -> 1.000 (delta ")
+    assert line.endswith(f"; report written to {out}")
+    md = out.read_text(encoding="utf-8")
+    head, rest = md.split("## Headline figures", 1)[1].split("## Other figures", 1)
+    rows = [x for x in head.splitlines() if x.startswith("| ") and not x.startswith("| figure")]
+    assert 1 <= len(rows) <= 8, rows
+    assert "spans.micro.exact.f1" in rest and "Headline figures only" not in md
+    args = ["compare", str(g), str(p), str(g), "-f", "json", "--bootstrap", "50"]
+    meta = json.loads(CliRunner().invoke(app, [*args, "--permutations", "40"]).stdout)["meta"]
+    assert meta["p_floor"] == {"bootstrap": 1 / 51, "randomisation": 1 / 41}
+
+
+def test_p_value_at_the_resolution_floor() -> None:
+    from backchannel.eval.scoring.report import _p
+
+    assert _p(1 / 1001, 1000) == "< 0.001"
+    assert _p(2 / 1001, 1000) == "0.0020"
+    assert _p(1 / 51, 50) == "< 0.02"
+    assert _p(None, 1000) == "n/a"

@@ -144,6 +144,8 @@ def test_perfect_predictions_score_one_everywhere(tmp_path: Path) -> None:
     g, p = write_pair(tmp_path, [gold], [gold])
     res = score(g, p, bootstrap=50)
     for name, value in res.values.items():
+        if name.startswith("stance.majority_baseline."):
+            continue  # the baseline's figures, not the predictions'
         if name.rsplit(".", 1)[-1] in ("precision", "recall", "f1", "accuracy", "f_avg"):
             assert value in (None, 1.0), name
     assert res.values["spans.micro.strict.f1"] == 1.0

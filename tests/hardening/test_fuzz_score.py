@@ -1,4 +1,4 @@
-"""Fuzzing the scorer's own Document reader (``eval/scoring/joining.py``'s lean decoder and counting).
+"""Fuzzing the scorer's own Document reader (the lean decoder of ``eval/scoring/joining.py``).
 
 ``score`` does not use the general Document reader: for speed it decodes with a lean decoder and
 checks offsets and attributes in columns, falling back to the full reader for the message.  So it

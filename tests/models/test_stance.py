@@ -39,16 +39,17 @@ def test_train_then_predict_valid_polarities(gold_path, tmp_path, schema):
     loaded = StanceModel(tmp_path / "stance", schema=schema)
     preds = list(loaded.predict(read_documents(gold_path)))
     assert len(preds) == 4
-    stances = [r for p in preds for r in p.relations]
+    stances = [r for p in preds for r in p.relations if r.label == "STANCE"]
     assert stances, "trained on these very pairs, it must find some"
     for p in preds:
         validate_document(p, schema)
         for r in p.relations:
-            assert r.label == "STANCE"
+            if r.label != "STANCE":
+                continue  # kept from the input (see test_prediction_keeps_everything...)
             assert r.attrs["polarity"] in schema.polarities
             assert 0 < r.score <= 1
     # the training pairs come back with their polarity
-    g1 = {(r.head, r.tail): r.attrs["polarity"] for r in preds[0].relations}
+    g1 = {(r.head, r.tail): r.attrs["polarity"] for r in preds[0].relations if r.label == "STANCE"}
     assert g1.get(("a3", "i1")) == "against"
 
 
@@ -81,3 +82,41 @@ def test_a_directory_of_another_model_is_refused(tmp_path, schema):
     (tmp_path / "m" / "meta.json").write_text('{"model": "spacy"}', encoding="utf-8")
     with pytest.raises(ModelError, match="holds a 'spacy' model"):
         StanceModel(tmp_path / "m", schema=schema)
+
+
+def test_prediction_keeps_everything_it_was_given(gold_path, tmp_path, schema):
+    """Spans and their ids, PARTICIPANT/HELD_AT/ABOUT relations and doc labels all survive."""
+    model = StanceModel(schema=schema)
+    model.train(gold_path, tmp_path / "stance", TrainOptions())
+    gold = list(read_documents(gold_path))
+    preds = list(model.predict(gold))
+    for g, p in zip(gold, preds, strict=True):
+        validate_document(p, schema)
+        assert p.spans == g.spans
+        assert [r for r in p.relations if r.label != "STANCE"] == [
+            r for r in g.relations if r.label != "STANCE"
+        ]
+        assert p.doc_labels == g.doc_labels == {"relevant": "yes"}
+        assert p.meta["layers"] == {
+            "predicted": ["stance"],
+            "given": ["spans", "relations", "doc_labels"],
+        }
+        assert p.annotator == "stance" and p.annotation.model_version.startswith("stance-")
+        for r in p.relations:
+            if r.label == "STANCE":  # gold stances are replaced, never copied
+                assert r.reason and r.reason.startswith("tf-idf")
+    assert {r.label for g in gold for r in g.relations} >= {"PARTICIPANT", "STANCE"}
+
+
+def test_rules_spans_are_declared_predicted(gold_path, tmp_path, schema):
+    model = StanceModel(schema=schema)
+    model.train(gold_path, tmp_path / "stance", TrainOptions())
+    doc = Document(
+        id="x",
+        text="Foreign Secretary Miriam Osei condemned the blockade.",
+        doc_labels={"relevant": "no"},
+    )
+    [pred] = model.predict([doc])
+    assert pred.meta["layers"]["given"] == ["doc_labels"]
+    assert "spans" in pred.meta["layers"]["predicted"]
+    assert pred.doc_labels["relevant"] == "no"  # the input's label wins over the rules'

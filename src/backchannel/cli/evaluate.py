@@ -91,7 +91,7 @@ def score_cli(
     workers: WorkersOpt = None,
 ) -> None:
     """Score predictions against gold: spans, relations, stance, with bootstrap intervals."""
-    from backchannel.eval.scoring.report import ReportFormat, render, write_report
+    from backchannel.eval.scoring.report import ReportFormat, render, stance_summary, write_report
     from backchannel.eval.scoring.scorer import score
 
     fmt = _format(fmt, ("json", "md", "html"))
@@ -107,11 +107,17 @@ def score_cli(
     )
     write_report(render(result, ReportFormat(fmt)), output)
     if output != "-":
-        f1 = result.values["spans.micro.strict.f1"]
-        shown = "n/a" if f1 is None else f"{f1:.3f}"
         n = result.meta["documents"]
+        if "spans" in result.meta["given_layers"]:
+            parts = ["spans given, not predicted"]
+        else:
+            f1 = result.values["spans.micro.strict.f1"]
+            parts = [f"strict span F1 {'n/a' if f1 is None else f'{f1:.3f}'}"]
+        stance = stance_summary(result)
+        if stance:
+            parts.append(stance)
         typer.echo(
-            f"scored {n} document{'' if n == 1 else 's'}: strict span F1 {shown}; "
+            f"scored {n} document{'' if n == 1 else 's'}: {'; '.join(parts)}; "
             f"report written to {output}",
             err=True,
         )
@@ -134,7 +140,12 @@ def compare_cli(
     workers: WorkersOpt = None,
 ) -> None:
     """Compare two systems on the same gold with paired significance tests."""
-    from backchannel.eval.scoring.report import ReportFormat, render_compare, write_report
+    from backchannel.eval.scoring.report import (
+        ReportFormat,
+        compare_summary,
+        render_compare,
+        write_report,
+    )
     from backchannel.eval.scoring.scorer import compare
 
     fmt = _format(fmt, ("json", "md", "html"))
@@ -151,6 +162,8 @@ def compare_cli(
         workers=workers,
     )
     write_report(render_compare(result, ReportFormat(fmt)), output)
+    if output != "-":
+        typer.echo(f"{compare_summary(result)}; report written to {output}", err=True)
 
 
 ModelOpt = Annotated[
