@@ -274,7 +274,7 @@ def export_dataset(
     Example:
         >>> export_dataset("corpora/diplomacy/gold.jsonl", "out/dataset")  # doctest: +SKIP
     """
-    from backchannel.annotation.atomic import atomic_directory
+    from backchannel.annotation.atomic import atomic_directory, recover_leftovers
     from backchannel.annotation.card import (
         CardInput,
         load_agreement,
@@ -288,6 +288,7 @@ def export_dataset(
     schema = schema or load_schema()
     shares = parse_splits(splits)
     out = Path(output)
+    recover_leftovers(out)  # a killed --overwrite may have left the old folder aside: restore it
     if out.exists() and not overwrite:
         raise InputError("output folder already exists", path=out, hint="use --overwrite")
     if out.exists() and not out.is_dir():
