@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backchannel.annotation.agreement.ci import categorical_intervals
 from backchannel.annotation.agreement.items import Units, collect_units
 from backchannel.annotation.agreement.quality import quality_against_file
 from backchannel.annotation.agreement.records import (
@@ -149,6 +150,8 @@ def compute_agreement(
                 rels[d, 1, g, p] += key in rel_a
                 rels[d, 2, g, p] += key in rel_b
         collect_units(adoc, schema, index, attr_units, doc_units, disagreements)
+        for units in (*attr_units.values(), *doc_units.values()):
+            units.docs.extend([d] * (len(units.rows) - len(units.docs)))
 
     # documents in id order: the bootstrap draws, hence the intervals, do not depend on the
     # order of the input file
@@ -178,6 +181,17 @@ def compute_agreement(
             )
         )
     attributes = {key: units.result(names) for key, units in attr_units.items()}
+    doc_agreement = {name: units.result(names) for name, units in doc_units.items()}
+    _add_intervals(
+        [
+            *zip(attr_units.values(), attributes.values(), strict=True),
+            *zip(doc_units.values(), doc_agreement.values(), strict=True),
+        ],
+        np.argsort(by_id),
+        resamples,
+        seed,
+        confidence,
+    )
     stance = None
     if schema.stance is not None:
         rel = schema.stance.relation
@@ -210,9 +224,32 @@ def compute_agreement(
             per_label={lab: r_mean[g + 1] for g, lab in enumerate(rel_labels)},
         ),
         stance=stance,
-        doc_labels={name: units.result(names) for name, units in doc_units.items()},
+        doc_labels=doc_agreement,
         disagreements=disagreements,
     )
+
+
+def _add_intervals(
+    pairs: list[tuple[Units, CategoricalAgreement]],
+    rank: np.ndarray,
+    resamples: int,
+    seed: int,
+    confidence: float,
+) -> None:
+    """Set kappa and alpha intervals (articles in id order, as for F1) on each result."""
+    used = [(u, r) for u, r in pairs if u.rows]
+    if resamples <= 0 or not used:
+        return
+    matrices = []
+    for units, _ in used:
+        matrix, docs = units.codes()
+        matrices.append((matrix, rank[docs]))
+    bounds = categorical_intervals(
+        matrices, len(rank), resamples=resamples, seed=seed, confidence=confidence
+    )
+    for (_, result), (kappa_ci, alpha_ci) in zip(used, bounds, strict=True):
+        result.cohen_kappa_ci = kappa_ci if result.cohen_kappa is not None else None
+        result.krippendorff_alpha_ci = alpha_ci if result.krippendorff_alpha is not None else None
 
 
 def _f1_tables(

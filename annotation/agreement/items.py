@@ -47,10 +47,18 @@ def _describe_rel(text: str, key: RelKey) -> str:
 class Units:
     """Collects categorical units (one row of per-annotator values each) for one attribute."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("docs", "rows")
 
     def __init__(self) -> None:
         self.rows: list[list[str | None]] = []
+        self.docs: list[int] = []  # the article of each row, for the bootstrap over articles
+
+    def codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Raters x units integer codes (``-1`` missing) and each unit's article."""
+        columns = list(zip(*self.rows, strict=True))
+        codes, _ = encode_values(*columns)
+        matrix = np.vstack(codes) if codes else np.empty((0, 0), dtype=np.int64)
+        return matrix, np.asarray(self.docs, dtype=np.int64)
 
     def result(self, annotators: list[str]) -> CategoricalAgreement:
         if not self.rows:

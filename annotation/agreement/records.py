@@ -80,6 +80,9 @@ class CategoricalAgreement(msgspec.Struct):
     cohen_kappa: float | None
     krippendorff_alpha: float | None
     n: int
+    # [low, high] of a bootstrap over articles; null without resamples or when undefined
+    cohen_kappa_ci: list[float] | None = None
+    krippendorff_alpha_ci: list[float] | None = None
     pairs: list[PairKappa] = []
     values: list[str] = []
 

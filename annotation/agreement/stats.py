@@ -12,10 +12,11 @@ Undefined statistics (every value identical, fewer than two paired values) are r
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 
 import numpy as np
+
+from backchannel.bootstrap import bootstrap_totals, percentile_interval
 
 __all__ = [
     "bootstrap_f1",
@@ -143,21 +144,20 @@ def bootstrap_f1(
     resamples: int,
     seed: int,
     confidence: float = 0.95,
-    chunk: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap over documents of pairwise F1 and of its mean over pairs.
 
-    Documents are resampled with replacement; the matching is never redone, only the
-    per-document counts are re-summed (one matrix product per chunk of resamples).
+    Documents are resampled with replacement by :func:`backchannel.bootstrap.bootstrap_totals`
+    (the scorer's resampling); the matching is never redone, only the per-document counts are
+    re-summed.
 
     Args:
         counts: ``(documents, 3, groups, pairs)``: intersection, ``|A|``, ``|B|`` per document,
             group (all labels pooled, or one label) and annotator pair; zeros where a pair did
             not both annotate a document.
         resamples: number of bootstrap samples (0 gives NaN bounds).
-        seed: seed of ``numpy.random.default_rng``.
+        seed: the resampling seed.
         confidence: two-sided level of the interval.
-        chunk: resamples per matrix product, bounding memory at ``chunk x documents``.
 
     Returns:
         ``(low, high)``, each of shape ``(groups, pairs + 1)``: each pair's F1 bounds, then the
@@ -169,22 +169,8 @@ def bootstrap_f1(
     if resamples <= 0 or docs == 0:
         nan = np.full((groups, pairs + 1), np.nan)
         return nan, nan.copy()
-    rng = np.random.default_rng(seed)
-    flat = counts.reshape(docs, -1).astype(np.float64)
-    samples = np.empty((resamples, groups, pairs + 1))
-    probs = np.full(docs, 1.0 / docs)
-    done = 0
-    while done < resamples:
-        size = min(chunk, resamples - done)
-        weights = rng.multinomial(docs, probs, size=size).astype(np.float64)
-        sums = (weights @ flat).reshape(size, 3, groups, pairs)
-        f1 = pair_f1(sums[:, 0], sums[:, 1], sums[:, 2])
-        samples[done : done + size, :, :pairs] = f1
-        samples[done : done + size, :, pairs] = mean_over_pairs(f1)
-        done += size
-    alpha = (1.0 - confidence) / 2.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells: no data, NaN bound
-        low = np.nanquantile(samples, alpha, axis=0)
-        high = np.nanquantile(samples, 1.0 - alpha, axis=0)
-    return low, high
+    totals = bootstrap_totals(counts.reshape(docs, -1), resamples, seed)
+    sums = totals.reshape(resamples, 3, groups, pairs)
+    f1 = pair_f1(sums[:, 0], sums[:, 1], sums[:, 2])
+    samples = np.concatenate([f1, mean_over_pairs(f1)[..., None]], axis=-1)
+    return percentile_interval(samples, confidence)

@@ -1,6 +1,6 @@
 """The dataset card: ``README.md`` with Hub YAML metadata and figures computed from the export.
 
-Nothing here is typed by hand: counts come from :class:`~backchannel.annotation.export.stats.
+Nothing here is typed by hand: counts come from :class:`~backchannel.annotation.export.label_counts.
 SplitStats`, agreement figures from the agreement JSON (read defensively: missing keys are left
 out, never invented), provenance from the documents' ``meta``.  Every piece of user text (labels,
 titles, annotator names, license strings) is escaped before it goes into Markdown, so a ``|`` or
@@ -27,7 +27,7 @@ import msgspec
 from backchannel.errors import InputError, PublishError
 
 if TYPE_CHECKING:
-    from backchannel.annotation.export.stats import SplitStats
+    from backchannel.annotation.export.label_counts import SplitStats
     from backchannel.schema import Schema
 
 __all__ = [
@@ -153,9 +153,10 @@ def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]
     Reads defensively: from the sections ``overall``, ``per_label``, ``relations``, ``stance``,
     ``attributes`` and ``doc_labels`` it takes every number or object with a recognised value
     key (``f1``, ``value``, ``alpha``...) and optional interval (``ci_low``/``ci_high``,
-    ``ci: [low, high]``, ``low``/``high``...).  Counts (``n``, ``pairs``...) become the ``n`` of
-    their figure, lists (per-pair details, value lists) and nulls are skipped: nothing missing is
-    invented.
+    ``ci: [low, high]``, ``low``/``high``..., or a sibling ``<name>_ci: [low, high]``, as
+    ``agree`` writes for ``cohen_kappa`` and ``krippendorff_alpha``).  Counts (``n``,
+    ``pairs``...) become the ``n`` of their figure, lists (per-pair details, value lists) and
+    nulls are skipped: nothing missing is invented.
     """
     rows: list[AgreementRow] = []
 
@@ -166,10 +167,15 @@ def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]
                 return n
         return None
 
-    def walk(section: str, prefix: str, node: object, parent: object, depth: int) -> None:
+    def walk(
+        section: str, prefix: str, node: object, parent: object, depth: int, sibling_ci: object
+    ) -> None:
         if len(rows) >= limit or depth > 4:
             return
         fig = _figure(node)
+        if fig is not None and fig[1] is None:  # a bare figure with its interval beside it
+            bounds = _figure({"value": 0, "ci": sibling_ci})
+            fig = (fig[0], bounds[1] if bounds else None)
         if fig is not None and prefix:
             n = count_of(node) if isinstance(node, dict) else count_of(parent)
             rows.append(AgreementRow(section, prefix, fig[0], fig[1], n))
@@ -180,11 +186,14 @@ def agreement_rows(data: dict[str, Any], limit: int = 120) -> list[AgreementRow]
             for key, child in node.items():
                 if key in _COUNT_KEYS or (fig is not None and prefix and key in consumed):
                     continue
-                walk(section, f"{prefix}.{key}" if prefix else str(key), child, node, depth + 1)
+                if str(key).endswith("_ci") and str(key)[:-3] in node:
+                    continue  # `cohen_kappa_ci` is the interval of `cohen_kappa`
+                name = f"{prefix}.{key}" if prefix else str(key)
+                walk(section, name, child, node, depth + 1, node.get(f"{key}_ci"))
 
     for section in _SECTIONS:
         if section in data:
-            walk(section, "", data[section], None, 0)
+            walk(section, "", data[section], None, 0, None)
     return rows
 
 
@@ -394,8 +403,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
     out += [
         f"{total.documents} articles, {sum(total.spans.values())} spans, "
         f"{sum(total.relations.values())} relations, made with schema "
-        f"{md(schema.name)} version {md(schema.version)} by "
-        "[backchannel](https://example.invalid/backchannel).",
+        f"{md(schema.name)} version {md(schema.version)} with backchannel.",
         "",
     ]
 

@@ -47,8 +47,8 @@ from backchannel.annotation.export.hf_disk import (
     check_load_from_disk,
     write_dataset_dict_json,
 )
+from backchannel.annotation.export.label_counts import SplitStats
 from backchannel.annotation.export.splits import SplitPlan, assign_splits, parse_splits
-from backchannel.annotation.export.stats import SplitStats
 from backchannel.annotation.export.tokenize import bio_tags
 from backchannel.atomic import atomic_write
 from backchannel.documents import encode_document, read_documents
@@ -282,13 +282,14 @@ def export_dataset(
         synthetic_annotators,
         validate_card,
     )
-    from backchannel.atomic import atomic_directory
+    from backchannel.atomic import atomic_directory, recover_leftovers
     from backchannel.schema import load_schema
 
     started = time.perf_counter()
     schema = schema or load_schema()
     shares = parse_splits(splits)
     out = Path(output)
+    recover_leftovers(out)  # a killed --overwrite may have left the old folder aside: restore it
     if out.exists() and not overwrite:
         raise InputError("output folder already exists", path=out, hint="use --overwrite")
     if out.exists() and not out.is_dir():

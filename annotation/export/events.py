@@ -322,7 +322,7 @@ def _component_layout(graph: Any) -> dict[str, Any]:
     import networkx as nx
 
     comps = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
-    sides = [1.0 + 1.2 * math.sqrt(len(c)) for c in comps]
+    sides = [1.0 + 1.6 * math.sqrt(len(c)) for c in comps]
     width = max(max(sides, default=1.0), math.sqrt(sum(x * x for x in sides)) * 1.3)
     pos: dict[str, Any] = {}
     x = y = row_height = 0.0
@@ -332,7 +332,11 @@ def _component_layout(graph: Any) -> dict[str, Any]:
         sub = graph.subgraph(sorted(comp))
         centre = (x + side / 2, y - side / 2)
         scale = (side - 1.0) / 2 if len(comp) > 1 else 0.0
-        pos.update(nx.spring_layout(sub, seed=7, center=centre, scale=scale))
+        if len(comp) > 2:
+            layout = nx.kamada_kawai_layout(nx.Graph(sub), center=centre, scale=scale)
+        else:
+            layout = nx.spring_layout(sub, seed=7, center=centre, scale=scale)
+        pos.update(layout)
         x += side
         row_height = max(row_height, side)
     return pos
@@ -371,6 +375,26 @@ class EventGraph:
         Only the ``max_edges`` heaviest edges are drawn (a hairball helps nobody); the
         table holds them all.
         """
+        import matplotlib.pyplot as plt
+
+        fig, _labels, drawn = self.figure(max_edges=max_edges, title=title)
+        try:
+            with atomic_write(path, "wb") as fh:
+                fig.savefig(fh, format="png")
+        finally:
+            plt.close(fig)
+        return drawn
+
+    def figure(
+        self, *, max_edges: int = 80, title: str | None = None, max_labels: int = 60
+    ) -> tuple[Any, list[Any], int]:
+        """The matplotlib figure, its node labels (``Text``) and the number of edges drawn.
+
+        The figure grows with the node count; nodes are labelled in order of degree, each
+        label at the first of several offsets around its node where it overlaps no label
+        placed before (:func:`_place_labels`), at most ``max_labels``; the others stay
+        unlabelled dots rather than an unreadable pile.  The caller closes the figure.
+        """
         import matplotlib
 
         matplotlib.use("Agg")
@@ -386,47 +410,94 @@ class EventGraph:
         palette = [plt.get_cmap("tab10")(i) for i in range(10)]
         palette += [plt.get_cmap("tab20")(2 * i + 1) for i in range(10)]
         colours = {k: palette[i % len(palette)] for i, k in enumerate(kinds)}
-        fig, ax = plt.subplots(figsize=(14, 10), dpi=100)
-        try:
-            ax.set_axis_off()
-            if graph.number_of_nodes():
-                pos = _component_layout(graph)
-                ax.margins(0.12)
-                nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=260, node_color="#dddddd")
-                nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
-                drawn: Counter[tuple[str, str]] = Counter()
-                for a, b, kind, data in graph.edges(keys=True, data=True):
-                    k = drawn[(a, b)]
-                    drawn[(a, b)] += 1
-                    rad = 0.0 if k == 0 else 0.15 * ((k + 1) // 2) * (1 if k % 2 else -1)
-                    nx.draw_networkx_edges(
-                        graph,
-                        pos,
-                        edgelist=[(a, b)],
-                        ax=ax,
-                        edge_color=[colours[kind]],
-                        width=1.0 + min(4.0, data["weight"] ** 0.5),
-                        arrows=True,
-                        arrowstyle="-",
-                        connectionstyle=f"arc3,rad={rad}",
-                    )
-                handles = [Line2D([0], [0], color=colours[k], lw=3, label=k) for k in kinds]
-                ax.legend(
-                    handles=handles,
-                    title="channel kind",
-                    loc="upper left",
-                    bbox_to_anchor=(1.0, 1.0),
-                    fontsize=8,
+        nodes = graph.number_of_nodes()
+        side = min(18.0, max(10.0, 8.0 + 0.12 * nodes))
+        fig, ax = plt.subplots(figsize=(side * 1.3, side), dpi=100)
+        labels: list[Any] = []
+        ax.set_axis_off()
+        if nodes:
+            pos = _component_layout(graph)
+            ax.margins(0.08)
+            nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=120, node_color="#bbbbbb")
+            drawn: Counter[tuple[str, str]] = Counter()
+            for a, b, kind, data in graph.edges(keys=True, data=True):
+                k = drawn[(a, b)]
+                drawn[(a, b)] += 1
+                rad = 0.0 if k == 0 else 0.15 * ((k + 1) // 2) * (1 if k % 2 else -1)
+                nx.draw_networkx_edges(
+                    graph,
+                    pos,
+                    edgelist=[(a, b)],
+                    ax=ax,
+                    edge_color=[colours[kind]],
+                    width=1.0 + min(4.0, data["weight"] ** 0.5),
+                    alpha=0.8,
+                    arrows=True,
+                    arrowstyle="-",
+                    connectionstyle=f"arc3,rad={rad}",
                 )
-            else:
-                ax.text(0.5, 0.5, "no contacts between two actors", ha="center", va="center")
-            ax.set_title(title or "Who talks to whom (edges: contacts, coloured by channel kind)")
-            fig.tight_layout()
-            with atomic_write(path, "wb") as fh:
-                fig.savefig(fh, format="png")
-        finally:
-            plt.close(fig)
-        return len(top)
+            handles = [Line2D([0], [0], color=colours[k], lw=3, label=k) for k in kinds]
+            ax.legend(
+                handles=handles,
+                title="channel kind",
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=9,
+            )
+        else:
+            ax.text(0.5, 0.5, "no contacts between two actors", ha="center", va="center")
+        ax.set_title(title or "Who talks to whom (edges: contacts, coloured by channel kind)")
+        fig.tight_layout()
+        if nodes:
+            order = sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(n)))
+            labels = _place_labels(fig, ax, pos, order[:max_labels])
+        return fig, labels, len(top)
+
+
+def _short(name: str, width: int = 24) -> str:
+    name = str(name)
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _place_labels(fig: Any, ax: Any, pos: dict[str, Any], nodes: list[str]) -> list[Any]:
+    """Label ``nodes`` (most important first) where no label overlaps another.
+
+    Each label tries offsets around its node (above, below, right, left, the diagonals, then
+    further out) and keeps the first whose box, measured by the renderer, meets no earlier
+    label and stays inside the figure; a label with no free place is left out.  Greedy and
+    simple, in the spirit of ``adjustText`` without the dependency.
+    """
+    renderer = fig.canvas.get_renderer()
+    fig_box = fig.bbox
+    placed: list[Any] = []
+    boxes: list[Any] = []
+    offsets = [(0, 9), (0, -11), (10, 0), (-10, 0), (9, 9), (-9, 9), (9, -9), (-9, -9)]
+    offsets += [(dx * 2.5, dy * 2.5) for dx, dy in offsets]
+    for node in nodes:
+        x, y = pos[node]
+        for dx, dy in offsets:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            text = ax.annotate(
+                _short(node),
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=9,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                annotation_clip=False,
+            )
+            box = text.get_window_extent(renderer)
+            inside = fig_box.x0 <= box.x0 and box.x1 <= fig_box.x1
+            inside = inside and fig_box.y0 <= box.y0 and box.y1 <= fig_box.y1
+            if inside and not any(box.overlaps(other) for other in boxes):
+                placed.append(text)
+                boxes.append(box)
+                break
+            text.remove()
+    return placed
 
 
 class EventsWriter:

@@ -25,6 +25,7 @@ import numpy as np
 
 from backchannel import __version__
 from backchannel.atomic import STDIO
+from backchannel.bootstrap import bootstrap_totals, percentile_interval
 from backchannel.documents import open_binary
 from backchannel.errors import InputError, quote
 from backchannel.eval.models.base import LAYERS, LAYERS_KEY
@@ -32,12 +33,10 @@ from backchannel.eval.scoring.counting import CHUNK, BrowserDoc, Counter
 from backchannel.eval.scoring.joining import NotLockstep, join, lockstep
 from backchannel.eval.scoring.metrics import Layout, class_sets, compute_metrics, majority_polarity
 from backchannel.eval.scoring.parallel import count_parallel, plan
-from backchannel.eval.scoring.stats import (
+from backchannel.eval.scoring.significance import (
     approximate_randomisation,
     bootstrap_p,
-    bootstrap_totals,
     paired_bootstrap,
-    percentile_interval,
 )
 from backchannel.schema import Schema, load_schema
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import doc, write_pair
 
+from backchannel.bootstrap import BLOCK, bootstrap_totals, resample_blocks
 from backchannel.eval.scoring.metrics import compute_metrics, prf
 from backchannel.eval.scoring.scorer import compare
-from backchannel.eval.scoring.stats import BLOCK, bootstrap_totals, resample_blocks
 from backchannel.schema import load_schema
 
 

@@ -141,3 +141,49 @@ def test_export_writes_events_and_graph(exported) -> None:
     table = pq.read_table(exported.out / "events" / "events.parquet")
     assert table.num_rows == exported.result.events == 13
     assert (exported.out / "events" / "graph.png").stat().st_size > 1000
+
+
+def _label_boxes_do_not_overlap(graph_obj) -> int:
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    fig, labels, _ = graph_obj.figure()
+    try:
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+            assert not a.overlaps(b), (labels[i].get_text(), labels[j].get_text())
+        return len(labels)
+    finally:
+        plt.close(fig)
+
+
+def test_graph_labels_never_overlap_on_a_dense_synthetic_star() -> None:
+    from collections import Counter
+
+    from backchannel.annotation.export.events import EventGraph
+
+    graph = EventGraph()
+    hub = [f"C{i:02d}" for i in range(6)]
+    graph.edges = Counter(
+        {(a, f"a rather long actor mention {j}", "meeting"): 1 for a in hub for j in range(5)}
+    )
+    graph.edges.update({(a, b, "talks"): 2 for a in hub for b in hub if a < b})
+    assert _label_boxes_do_not_overlap(graph) >= 6  # at least the hubs are labelled
+
+
+def test_graph_labels_never_overlap_on_the_bundled_gold() -> None:
+    from pathlib import Path
+
+    from backchannel.annotation.export.events import EventGraph, document_events
+    from backchannel.documents import read_documents
+    from backchannel.schema import load_schema
+
+    gold = Path(__file__).resolve().parents[2] / "corpora" / "diplomacy" / "gold.jsonl"
+    schema = load_schema()
+    graph = EventGraph()
+    for doc in read_documents(gold):
+        for row in document_events(doc, schema):
+            graph.add(row)
+    assert _label_boxes_do_not_overlap(graph) >= 30

@@ -299,3 +299,142 @@ def test_an_interrupted_gold_version_is_never_taken_for_gold(
     _run(["adjudicate", str(inputs.annotations), "-o", str(gold_dir)], tmp_path)
     assert [m.version for m in gold_mod.list_versions(gold_dir)] == ["v0001", "v0003"]
     gold_mod.verify_version(gold_dir, "v0003")
+
+
+# -- export --overwrite: the folder swap, and what killed runs leave behind -----------------------
+BUNDLED_GOLD = Path(__file__).resolve().parents[2] / "corpora" / "diplomacy" / "gold.jsonl"
+
+
+def _last_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_exchange_swaps_two_real_folders(tmp_path: Path) -> None:
+    from backchannel.atomic import exchange
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "from-a.txt").write_text("A", encoding="utf-8")
+    (b / "from-b.txt").write_text("B", encoding="utf-8")
+    assert exchange(a, b) is True  # Linux with renameat2: the test machine is one
+    assert [p.name for p in a.iterdir()] == ["from-b.txt"]
+    assert [p.name for p in b.iterdir()] == ["from-a.txt"]
+    with pytest.raises(FileNotFoundError):
+        exchange(a, tmp_path / "missing")
+
+
+def test_overwrite_uses_the_exchange_and_leaves_nothing_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backchannel.annotation import atomic
+
+    renames: list[tuple[Path, Path]] = []
+    real_rename = atomic._rename
+    monkeypatch.setattr(atomic, "_rename", lambda s, d: renames.append((s, d)) or real_rename(s, d))
+    out = tmp_path / "out"
+    for content in ("old", "new"):
+        with atomic.atomic_directory(out, overwrite=True) as root:
+            (root / "version.txt").write_text(content, encoding="utf-8")
+    assert (out / "version.txt").read_text(encoding="utf-8") == "new"
+    assert renames == []  # the exchange did it: no moment without the folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+_KILL_BETWEEN_RENAMES = """
+import os, signal, sys
+from backchannel.annotation import atomic
+from backchannel.annotation.export.dataset import export_dataset
+
+atomic.exchange = lambda a, b: False  # a system without renameat2: the two-rename fallback
+calls = []
+real = atomic._rename
+def rename(src, dst):
+    calls.append(src)
+    if len(calls) == 2:  # the old folder is aside, the new one not yet in place
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(src, dst)
+atomic._rename = rename
+export_dataset(sys.argv[1], sys.argv[2], overwrite=True, docbin=False, events=False)
+"""
+
+
+def test_a_kill_between_the_two_renames_is_recovered_on_the_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "dataset"
+    _run(["export", str(BUNDLED_GOLD), "-o", str(out), "--no-spacy", "--no-events"], tmp_path)
+    (out / "marker.txt").write_text("the folder before the kill", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILL_BETWEEN_RENAMES, str(BUNDLED_GOLD), str(out)],
+        env=_env(),
+        capture_output=True,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    hidden = sorted(p.name for p in tmp_path.iterdir())
+    assert "dataset" not in hidden  # the state the old code left for good
+    assert _old_pid(tmp_path) > 0 and any(n.endswith(".tmp") for n in hidden)
+
+    # The next run puts the old folder back before anything else (here: refusing to overwrite).
+    res = subprocess.run(
+        [BACKCHANNEL, "export", str(BUNDLED_GOLD), "-o", str(out)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode != 0 and "already exists" in res.stderr, res.stderr
+    assert (out / "marker.txt").read_text(encoding="utf-8") == "the folder before the kill"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]  # the dead run's temp too
+
+    _run(["export", str(BUNDLED_GOLD), "-o", str(out), "--overwrite", "--no-events"], tmp_path)
+    assert not (out / "marker.txt").exists() and (out / "README.md").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]
+
+
+def _old_pid(directory: Path) -> int:
+    (old,) = [p.name for p in directory.iterdir() if ".old-" in p.name]
+    return int(old.rsplit("-", 1)[1])
+
+
+def test_stale_temporaries_of_a_dead_process_are_removed_a_live_ones_kept(tmp_path: Path) -> None:
+    from backchannel.atomic import atomic_write
+
+    dead = _last_pid()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale_file = tmp_path / f".out.jsonl.{dead}.k3j2h1.tmp"
+        stale_dir = tmp_path / f".out.jsonl.{dead}.q9w8e7.tmp"
+        busy = tmp_path / f".out.jsonl.{live.pid}.a1b2c3.tmp"
+        other = tmp_path / f".other.jsonl.{dead}.z1x2c3.tmp"  # another output's: not ours to judge
+        stale_file.write_text("half a line", encoding="utf-8")
+        stale_dir.mkdir()
+        (stale_dir / "part").write_text("x", encoding="utf-8")
+        busy.write_text("still being written", encoding="utf-8")
+        other.write_text("x", encoding="utf-8")
+        with atomic_write(tmp_path / "out.jsonl") as fh:
+            fh.write("{}\n")
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert names == sorted([busy.name, other.name, "out.jsonl"])
+        assert busy.read_text(encoding="utf-8") == "still being written"
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_export_overwrite_killed_always_leaves_a_whole_folder(
+    inputs: Inputs, tmp_path: Path
+) -> None:
+    """With ``--overwrite`` the name always holds a complete dataset, whenever the kill comes,
+    and the next run cleans the hidden temporaries the killed ones left."""
+    out = tmp_path / "dataset"
+    args = ["export", str(inputs.small_gold), "-o", str(out), "--overwrite", "--no-spacy"]
+
+    def check() -> None:
+        assert out.is_dir()
+        assert json.loads((out / "splits.json").read_text(encoding="utf-8"))
+        assert (out / "README.md").read_text(encoding="utf-8").strip()
+
+    _kill_at_random_moments("export --overwrite", args, tmp_path, check, seed=105, kills=3)
+    _run(args, tmp_path)
+    check()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]
