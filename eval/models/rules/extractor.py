@@ -83,6 +83,7 @@ class RuleExtractor:
         self.nlp = nlp
         self.proper = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # match id -> (category, value), e.g. "CHV|phone_call"; Context sorts hits by it
         self.keys: dict[int, tuple[str, str]] = {}
         lex = self.lex
 
