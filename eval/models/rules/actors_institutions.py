@@ -1,0 +1,159 @@
+"""ACTOR recognisers for institutions and places: seats, organisations, bodies, countries.
+
+A seat of government, a country or a capital after a preposition ("in Geneva", "at the White
+House") is a place, not an actor: it is left in ``ctx.venue_candidates`` for
+:func:`backchannel.eval.models.rules.venues.find_venues`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backchannel.eval.models.rules.venues import venue_context
+from backchannel.eval.models.rules.words import QUANTIFIERS, ROLE_DETS
+
+if TYPE_CHECKING:
+    from backchannel.eval.models.rules.context import Context
+
+__all__ = ["bodies", "places", "seats_and_orgs"]
+
+
+def seats_and_orgs(ctx: Context) -> None:
+    """Seats of government (metonymy) and international organisations, unless used as places."""
+    for cat, label_reason in (("SEAT", "seat of government"), ("ORG", "organisation")):
+        for value, s, e in sorted(ctx.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
+            if not ctx.free(s, e) or e in ctx.group_starts:
+                continue
+            start = s
+            if cat == "SEAT" and s - 1 >= 0 and ctx.lower[s - 1] == "the":
+                start = s - 1
+            if venue_context(ctx, s):
+                ctx.venue_candidates.append((start, e, f"{label_reason} as a place"))
+                continue
+            if cat == "SEAT":
+                attrs = {
+                    "actor_kind": "government",
+                    "country": value,
+                    "metonymy": "yes",
+                    "sector": "GOV",
+                }
+                ctx.claim(
+                    start,
+                    e,
+                    "ACTOR",
+                    attrs,
+                    0.8,
+                    f"seat of government: {' '.join(ctx.text[s:e])!r}",
+                )
+            else:
+                attrs = {"actor_kind": "organisation", "country": "IGO"}
+                ctx.claim(
+                    start,
+                    e,
+                    "ACTOR",
+                    attrs,
+                    0.75,
+                    f"international organisation: {' '.join(ctx.text[s:e])!r}",
+                )
+
+
+def bodies(ctx: Context) -> None:
+    """Government bodies and collectives: "the foreign ministry", "British diplomats"."""
+    for cat, kind, score in (
+        ("GOVN", "government", 0.7),
+        ("ORGN", "organisation", 0.6),
+        ("GROUPN", "group", 0.55),
+    ):
+        for _, s, e in sorted(ctx.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
+            if not ctx.free(s, e):
+                continue
+            start = s
+            country = None
+            adj = ctx.adjective_before(s)
+            if adj is not None and ctx.free(adj[0], s):
+                start, country = adj
+            # "Ministry of Defence"
+            end = e
+            if end + 1 < ctx.n and ctx.lower[end] == "of" and ctx.is_cap(end + 1):
+                k = end + 1
+                while k < ctx.n and ctx.is_cap(k) and k - end < 4:
+                    k += 1
+                end = k
+            quant = start
+            while start - 1 >= 0 and ctx.lower[start - 1] in QUANTIFIERS:
+                start -= 1
+            if country is None and start == s:
+                for pcat, value, ps in ctx.proper_end.get(s, []):
+                    if pcat in ("ORG", "SEAT", "COUNTRY") and ctx.free(ps, s):
+                        start, country = ps, value  # "EU leaders", "NATO allies"
+            article = start - 1 >= 0 and ctx.lower[start - 1] in ROLE_DETS
+            quantified = start < quant and ctx.lower[start] in ("both", "each", "all")
+            capitalised = ctx.text[s][:1].isupper() and not ctx.sentence_start(s)
+            if country is None and not (article or quantified or capitalised):
+                continue
+            if article:
+                start -= 1
+            end = ctx.place_tail(end)  # "the Iranian embassy in London"
+            if not ctx.free(start, end):
+                continue
+            attrs = {"actor_kind": kind, "sector": "GOV"}
+            if kind == "organisation":
+                attrs = {"actor_kind": kind, "country": "IGO"}
+            if country:
+                attrs["country"] = country
+            ctx.claim(
+                start,
+                end,
+                "ACTOR",
+                attrs,
+                score if country else score - 0.15,
+                f"{kind} noun: {' '.join(ctx.text[s:e])!r}",
+            )
+
+
+def places(ctx: Context) -> None:
+    """Countries (state actors) and capitals (metonymy), or venues after a preposition."""
+    for cat in ("COUNTRY", "CAPITAL"):
+        for iso, s, e in sorted(ctx.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
+            if not ctx.free(s, e):
+                continue
+            start = s
+            if s - 1 >= 0 and ctx.lower[s - 1] == "the" and cat == "COUNTRY":
+                start = s - 1
+            if e < ctx.n and (ctx.is_cap(e) and not ctx.sentence_start(e)):
+                continue  # part of a longer name ("Mexico City", "Moscow State University")
+            if venue_context(ctx, s):
+                ctx.venue_candidates.append((start, e, f"{cat.lower()} after a preposition"))
+                continue
+            prev = ctx.lower[s - 1] if s > 0 else ""
+            if prev in (
+                "of",
+                "for",
+                "across",
+                "into",
+                "towards",
+                "toward",
+                "over",
+                "around",
+                "throughout",
+                "within",
+            ):
+                continue
+            if prev == "to" and s >= 2 and ctx.taken[s - 2]:
+                continue  # "ambassador to Moscow"
+            if e < ctx.n and (ctx.is_cap(e) and not ctx.sentence_start(e)):
+                continue  # part of a longer name ("Moscow State University")
+            if cat == "COUNTRY":
+                attrs = {"actor_kind": "state", "country": iso}
+                reason = f"country: {' '.join(ctx.text[s:e])!r}"
+                score = 0.6
+            else:
+                attrs = {
+                    "actor_kind": "government",
+                    "country": iso,
+                    "metonymy": "yes",
+                    "sector": "GOV",
+                }
+                reason = f"capital as metonymy: {' '.join(ctx.text[s:e])!r}"
+                score = 0.55
+            ctx.claim(start, e, "ACTOR", attrs, score, reason)

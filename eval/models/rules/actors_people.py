@@ -1,0 +1,274 @@
+"""ACTOR recognisers for people: unnamed sources, titles, honorifics and bare names.
+
+Each function takes the document's :class:`~backchannel.eval.models.rules.context.Context`,
+claims the spans it finds and registers full names for
+:func:`repeated_surnames`.  They run in the order given by
+:data:`backchannel.eval.models.rules.extractor.RECOGNISERS`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backchannel.eval.models.rules.names import det_before, name_end, register_surname
+from backchannel.eval.models.rules.words import (
+    PLACE_TITLES,
+    QUANTIFIERS,
+    ROLE_DETS,
+    TITLE_MODIFIERS,
+)
+
+if TYPE_CHECKING:
+    from backchannel.eval.models.rules.context import Context
+
+__all__ = [
+    "anonymous",
+    "appositive_names",
+    "honorific_names",
+    "repeated_surnames",
+    "said_names",
+    "titles",
+]
+
+
+def anonymous(ctx: Context) -> None:
+    """Unnamed sources: "a senior Western official", "people familiar with the talks"."""
+    lex = ctx.lex
+    for i in range(ctx.n):
+        low = ctx.lower[i]
+        if low not in lex.anon_nouns or ctx.taken[i]:
+            continue
+        if low in ("person", "people", "figure", "figures") and not (
+            i + 1 < ctx.n and ctx.lower[i + 1] in ("familiar", "close", "briefed", "with")
+        ):
+            continue
+        k = i
+        country = None
+        sector = None
+        while k - 1 >= 0 and i - k < 5 and not ctx.taken[k - 1]:
+            prev = ctx.lower[k - 1]
+            adj = ctx.adjective_before(k)
+            if adj is not None:
+                country = adj[1]
+                k = adj[0]
+                continue
+            if prev in lex.anon_modifiers:
+                sector = sector or {
+                    "military": "MIL",
+                    "intelligence": "SPY",
+                    "security": "GOV",
+                }.get(prev)
+                k -= 1
+                continue
+            seat = None
+            for cat, iso, s in ctx.proper_end.get(k, []):
+                if cat == "SEAT":
+                    seat = (s, iso)
+            if seat is not None:
+                country = seat[1]
+                k = seat[0]
+                continue
+            break
+        det = k - 1 >= 0 and ctx.lower[k - 1] in lex.anon_determiners
+        plural = low.endswith("s") or low == "people"
+        speech = (i + 1 < ctx.n and ctx.lower[i + 1] in lex.anon_bare_before) or (
+            k - 1 >= 0 and ctx.lower[k - 1] in lex.anon_bare_before
+        )
+        if det:
+            k -= 1
+        elif not (plural and speech):
+            continue
+        end = ctx.place_tail(i + 1)
+        if not ctx.free(k, end):
+            continue
+        attrs = {"actor_kind": "group" if plural else "person", "anonymous": "yes"}
+        if country:
+            attrs["country"] = country
+        if sector or "government" in ctx.lower[k:i] or "official" in ctx.lower[k : i + 1]:
+            attrs["sector"] = sector or "GOV"
+        ctx.claim(k, end, "ACTOR", attrs, 0.7, "anonymous source: unnamed " + low)
+
+
+def titles(ctx: Context) -> None:
+    """Title plus name (a person) or a title alone after a determiner (a role or group)."""
+    lex = ctx.lex
+    matches = sorted(ctx.by_cat.get("TITLE", []), key=lambda m: (m[1], -(m[2] - m[1])))
+    last_end = -1
+    for _, s, e in matches:
+        if s < last_end or not ctx.free(s, e):
+            continue
+        title_words = " ".join(ctx.lower[s:e])
+        start = s
+        country = None
+        while (
+            start - 1 >= 0 and ctx.lower[start - 1] in TITLE_MODIFIERS and not ctx.taken[start - 1]
+        ):
+            start -= 1
+        # "Opposition MP", "Chief Cabinet Secretary", "Presidential spokesperson"
+        while (
+            start - 1 >= 0
+            and s - start < 2
+            and ctx.is_cap(start - 1)
+            and not ctx.taken[start - 1]
+            and not ctx.proper_end.get(start)
+        ):
+            start -= 1
+        adj = ctx.adjective_before(start)
+        if adj is None:
+            for cat, value, ps in ctx.proper_end.get(start, []):
+                if cat in ("SEAT", "ORG", "COUNTRY"):
+                    adj = (ps, value)
+                    if cat == "SEAT" and ps - 1 >= 0 and ctx.lower[ps - 1] == "the":
+                        adj = (ps - 1, value)
+        if adj is not None and ctx.free(adj[0], start):
+            start, country = adj
+        name_to = name_end(ctx, e)
+        # "President of France": a role with a country
+        if name_to == e and e + 1 < ctx.n and ctx.lower[e] == "of":
+            m = ctx.proper_match(e + 1, ("COUNTRY",))
+            if m is not None:
+                country = m[1]
+                e = m[2]
+                name_to = e
+        sector = lex.title_sectors.get(title_words, "GOV")
+        capital = ctx.text[s][:1].isupper()
+        if name_to > e:
+            attrs = {"actor_kind": "person", "sector": sector}
+            if country:
+                attrs["country"] = country
+            if ctx.sentence_start(start) and not capital:
+                continue
+            start = det_before(ctx, start)
+            f = ctx.claim(
+                start,
+                name_to,
+                "ACTOR",
+                attrs,
+                0.85,
+                f"title + name: {' '.join(ctx.text[s:e])!r}",
+            )
+            register_surname(ctx, f, e, name_to)
+            last_end = name_to
+            continue
+        plural = title_words in lex.plural_titles
+        while start - 1 >= 0 and ctx.lower[start - 1] in QUANTIFIERS:
+            start -= 1
+        det = start - 1 >= 0 and ctx.lower[start - 1] in ROLE_DETS | {"a", "an"}
+        if not det and country is None and not plural and start == s:
+            continue
+        if det:
+            start = det_before(ctx, start)
+        if title_words in PLACE_TITLES or title_words.rstrip("s") in PLACE_TITLES:
+            e = ctx.place_tail(e, ("to", "in", "for"))
+        attrs = {"actor_kind": "group" if plural else "role", "sector": sector}
+        if country:
+            attrs["country"] = country
+        ctx.claim(
+            start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(ctx.text[s:e])!r}"
+        )
+        last_end = e
+
+
+def honorific_names(ctx: Context) -> None:
+    """Honorific plus name: "Mr Ruiz", "Ms Osei"."""
+    for i in range(ctx.n - 1):
+        if ctx.text[i] in ctx.ex.honorifics and not ctx.taken[i]:
+            e = name_end(ctx, i + 1, limit=3)
+            if e > i + 1 and ctx.free(i, e):
+                f = ctx.claim(
+                    i,
+                    e,
+                    "ACTOR",
+                    {"actor_kind": "person"},
+                    0.8,
+                    f"honorific + name: {ctx.text[i]!r}",
+                )
+                register_surname(ctx, f, i + 1, e)
+
+
+def said_names(ctx: Context) -> None:
+    """ "First Last said": an untitled person named as the subject of a speech verb."""
+    for k in range(2, ctx.n):
+        if ctx.lower[k] not in ctx.lex.speech_verbs:
+            continue
+        j = k
+        while j - 1 >= 0 and k - j < 4 and ctx.is_cap(j - 1) and not ctx.taken[j - 1]:
+            j -= 1
+        if k - j >= 3 and ctx.sentence_start(j):
+            j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
+        if k - j >= 2 and ctx.free(j, k) and ctx.proper_match(j, ("COUNTRY", "ADJ")) is None:
+            f = ctx.claim(
+                j,
+                k,
+                "ACTOR",
+                {"actor_kind": "person"},
+                0.5,
+                f"capitalised name before {ctx.text[k]!r}",
+            )
+            register_surname(ctx, f, j, k)
+
+
+def appositive_names(ctx: Context) -> None:
+    """ "Australia's prime minister, Hanna Whitlock," and "Ana Ruiz, the envoy,": persons."""
+    roles = [f for f in ctx.spans if f.label == "ACTOR" and f.attrs.get("actor_kind") == "role"]
+    for f in roles:
+        c = f.token_end
+        if c + 2 < ctx.n and ctx.text[c] == "," and ctx.sent[c + 1] == f.sent:
+            e = name_end(ctx, c + 1, limit=4)
+            if e - (c + 1) >= 2 and ctx.free(c + 1, e):
+                attrs = {"actor_kind": "person"}
+                for key in ("country", "sector"):
+                    if key in f.attrs:
+                        attrs[key] = f.attrs[key]
+                g = ctx.claim(
+                    c + 1,
+                    e,
+                    "ACTOR",
+                    attrs,
+                    0.7,
+                    f"name in apposition to {ctx.doc_text[f.start : f.end]!r}",
+                )
+                register_surname(ctx, g, c + 1, e)
+    for i in range(1, ctx.n - 2):
+        if ctx.text[i] != "," or ctx.lower[i + 1] not in ("the", "a", "an", "who", "whose"):
+            continue
+        j = i
+        while j - 1 >= 0 and i - j < 4 and ctx.is_cap(j - 1) and not ctx.taken[j - 1]:
+            j -= 1
+        if ctx.sentence_start(j) and i - j >= 3:
+            j += 1
+        if i - j >= 2 and ctx.free(j, i) and not any(ctx.proper_at.get(k) for k in range(j, i)):
+            g = ctx.claim(
+                j,
+                i,
+                "ACTOR",
+                {"actor_kind": "person"},
+                0.55,
+                f"name before an apposition {ctx.text[i + 1]!r}",
+            )
+            register_surname(ctx, g, j, i)
+
+
+def repeated_surnames(ctx: Context) -> None:
+    """Every later mention of a surname (or first-given family name) already seen in a full name."""
+    if not ctx.surnames:
+        return
+    for i in range(ctx.n):
+        w = ctx.text[i]
+        if ctx.taken[i] or (w not in ctx.surnames and w not in ctx.first_names):
+            continue
+        first = ctx.surnames.get(w) or ctx.first_names[w]
+        if first.token_start <= i < first.token_end:
+            continue
+        attrs = {"actor_kind": "person"}
+        for key in ("country", "sector"):
+            if key in first.attrs:
+                attrs[key] = first.attrs[key]
+        ctx.claim(
+            i,
+            i + 1,
+            "ACTOR",
+            attrs,
+            0.75,
+            f"repeated surname of {ctx.doc_text[first.start : first.end]!r}",
+        )

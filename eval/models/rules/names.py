@@ -1,0 +1,90 @@
+"""Personal names: where one ends, and the surnames remembered for later mentions.
+
+Shared by the person recognisers in :mod:`~backchannel.eval.models.rules.actors_people`: a name
+is a run of capitalised tokens in one sentence (with particles like "de", hyphens and "Jr"), and
+each full name found registers its last word so that a bare "Ruiz" later becomes the same person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backchannel.eval.models.base import Found
+from backchannel.eval.models.rules.words import ISSUE_STOP, PERSON_SUFFIX_OK, ROLE_DETS
+
+if TYPE_CHECKING:
+    from backchannel.eval.models.rules.context import Context
+
+__all__ = ["det_before", "is_cap_word", "name_end", "register_surname"]
+
+
+def name_end(ctx: Context, j: int, limit: int = 5) -> int:
+    """Extend over a personal name starting at token ``j``; returns the end token."""
+    lex = ctx.lex
+    k = j
+    while k < ctx.n and ctx.lower[k].rstrip(".") in lex.name_prefixes and ctx.is_cap(k):
+        k += 1
+    count = 0
+    while k < ctx.n and count < limit and not ctx.taken[k]:
+        t = ctx.text[k]
+        if ctx.is_cap(k) and ctx.proper_match(k, ("ORG", "SEAT")) is None:
+            k += 1
+            count += 1
+        elif (
+            (
+                t.lower() in lex.name_particles
+                and count > 0
+                and ctx.is_cap(k + 1)
+                and ctx.sent[k + 1] == ctx.sent[j]
+            )
+            or (
+                t in ("-", "‑")
+                and count > 0
+                and ctx.is_cap(k + 1)
+                and ctx.idx[k] == ctx.idx[k - 1] + len(ctx.text[k - 1])
+            )
+            or (t in PERSON_SUFFIX_OK and count > 0)
+        ):
+            k += 1
+        else:
+            break
+        if ctx.sent[k - 1] != ctx.sent[j]:
+            return j
+    return k if count else j
+
+
+def det_before(ctx: Context, start: int) -> int:
+    """Include a determiner (and one lower-case adjective after it) before ``start``."""
+    if start - 1 >= 0 and ctx.lower[start - 1] in ROLE_DETS | {"a", "an"}:
+        return start - 1
+    if (
+        start - 2 >= 0
+        and ctx.lower[start - 2] in ROLE_DETS | {"a", "an"}
+        and ctx.text[start - 1].isalpha()
+        and ctx.text[start - 1].islower()
+        and not ctx.taken[start - 1]
+        and ctx.lower[start - 1] not in ISSUE_STOP
+    ):
+        return start - 2
+    return start
+
+
+def register_surname(ctx: Context, f: Found, name_start: int, name_end: int) -> None:
+    """Remember a full name's surname (and given name) so that later bare mentions link to it."""
+    words = [
+        w
+        for w in ctx.text[name_start:name_end]
+        if is_cap_word(w) and w.lower().rstrip(".") not in ctx.lex.name_prefixes
+    ]
+    if words:
+        ctx.surnames.setdefault(words[-1], f)
+        if len(words) == 2 and len(words[0]) > 2:
+            # "Wang Lei" is later "Wang": family names come first in much of the world
+            ctx.first_names.setdefault(words[0], f)
+        if len(words) >= 2:
+            ctx.fullnames.setdefault(tuple(words), f)
+
+
+def is_cap_word(w: str) -> bool:
+    """A word that can be part of a name: capitalised, with a lower-case letter."""
+    return w[:1].isupper() and any(c.islower() for c in w)
