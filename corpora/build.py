@@ -3,7 +3,8 @@
 Two corpora share one format (:data:`CORPUS_SPECS`): ``corpora/diplomacy/`` (fictional, written
 by the team, with synthetic annotators) and ``corpora/realnews/`` (real, openly licensed texts
 with a hand-made gold and no synthetic annotators).  The sources are pairs in
-``corpora/<name>/articles/``: ``NNN-slug.txt`` (the article) and ``NNN-slug.yaml`` (metadata and the hand annotation, by surface string; see
+``corpora/<name>/articles/``: ``NNN-slug.txt`` (the article) and ``NNN-slug.yaml``
+(metadata and the hand annotation, by surface string; see
 ``/work/notes/CORPUS_FORMAT.md`` and ``docs/corpus.md``).  Offsets are never typed by hand: this
 module finds each surface in the normalised text, refuses ambiguous or missing surfaces, checks
 every Document against the schema, and writes three Document JSONL files plus the statistics
@@ -58,9 +59,9 @@ from backchannel.annotation.normalise import document_id, normalise_text
 from backchannel.annotation.schema import Schema, load_schema
 
 __all__ = [
+    "CORPUS_SPECS",
     "ArticleSource",
     "BuildResult",
-    "CORPUS_SPECS",
     "CheckResult",
     "CorpusSpec",
     "CorpusStats",
@@ -330,7 +331,9 @@ def load_source(
     if spec.synthetic and meta["synthetic"] is not True:
         raise DocumentError("meta.synthetic must be true (the corpus is fictional)", path=yaml_path)
     if not spec.synthetic and meta.get("synthetic", False) is not False:
-        raise DocumentError("meta.synthetic must be false (the corpus is real text)", path=yaml_path)
+        raise DocumentError(
+            "meta.synthetic must be false (the corpus is real text)", path=yaml_path
+        )
     meta = {str(k): (str(v) if k == "published" else v) for k, v in meta.items()}
     doc_labels = _str_map(data.get("doc_labels"), "doc_labels", yaml_path, None)
 
@@ -641,7 +644,9 @@ def render_stats(st: CorpusStats, schema: Schema) -> str:
         lines.append("| source | licence | documents | words | spans | person ACTORs | relations |")
         lines.append("|---|---|---:|---:|---:|---:|---:|")
         for src, c in sorted(st.sources.items()):
-            licences = ", ".join(k.removeprefix("license ") for k in sorted(c) if k[:8] == "license ")
+            licences = ", ".join(
+                k.removeprefix("license ") for k in sorted(c) if k[:8] == "license "
+            )
             lines.append(
                 f"| {src} | {licences} | {c['documents']} | {c['words']} | {c['spans']} | "
                 f"{c['person']} | {c['relations']} |"
