@@ -1,7 +1,10 @@
-"""Build the bundled diplomacy corpus from its hand-written sources, deterministically.
+"""Build the bundled corpora from their hand-annotated sources, deterministically.
 
-The sources are pairs in ``corpora/diplomacy/articles/``: ``NNN-slug.txt`` (the article as the
-team wrote it) and ``NNN-slug.yaml`` (metadata and the hand annotation, by surface string; see
+Two corpora share one format (:data:`CORPUS_SPECS`): ``corpora/diplomacy/`` (fictional, written
+by the team, with synthetic annotators) and ``corpora/realnews/`` (real, openly licensed texts
+with a hand-made gold and no synthetic annotators).  The sources are pairs in
+``corpora/<name>/articles/``: ``NNN-slug.txt`` (the article) and ``NNN-slug.yaml``
+(metadata and the hand annotation, by surface string; see
 ``/work/notes/CORPUS_FORMAT.md`` and ``docs/corpus.md``).  Offsets are never typed by hand: this
 module finds each surface in the normalised text, refuses ambiguous or missing surfaces, checks
 every Document against the schema, and writes three Document JSONL files plus the statistics
@@ -16,6 +19,9 @@ Usage::
     .venv/bin/python corpora/build.py            # rebuild everything (atomic writes)
     .venv/bin/python corpora/build.py --check    # exit 1 if committed outputs differ from a rebuild
     .venv/bin/python corpora/build.py --only 007 # check one article and print its spans
+    .venv/bin/python corpora/build.py --corpus realnews   # the same for the real-text corpus
+
+``--check`` without ``--corpus`` checks every corpus.
 
 Everything is also a function (:func:`build_corpus`, :func:`check_outputs`, :func:`build_gold`)
 returning typed records, so tests call the library rather than parse output.  Library functions
@@ -53,9 +59,11 @@ from backchannel.normalise import document_id, normalise_text
 from backchannel.schema import Schema, load_schema
 
 __all__ = [
+    "CORPUS_SPECS",
     "ArticleSource",
     "BuildResult",
     "CheckResult",
+    "CorpusSpec",
     "CorpusStats",
     "FileDiff",
     "build_corpus",
@@ -80,12 +88,56 @@ STATS_START = "<!-- stats:start -->"
 STATS_END = "<!-- stats:end -->"
 GOLD_ANNOTATOR = "gold"
 
+_REALNEWS_META = ("title", "source", "url", "published", "license")
 _NAME = re.compile(r"^(\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _META_REQUIRED = ("title", "outlet", "published", "synthetic", "license", "authored_by")
 _TOP_KEYS = {"meta", "doc_labels", "spans", "relations"}
 _SPAN_KEYS = {"id", "label", "surface", "nth", "attrs"}
 _REL_KEYS = {"head", "tail", "label", "attrs"}
 _ID_PREFIX = {"ACTOR": "a", "CHANNEL": "c", "VENUE": "v", "ISSUE": "i"}
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    """What differs between the bundled corpora; everything else (format, checks) is shared.
+
+    Attributes:
+        name: the folder under ``corpora/``.
+        meta_required: keys every YAML ``meta`` must have.
+        synthetic: the value ``meta.synthetic`` must have (real texts: absent or false), so a
+            real text can never be mistaken for an invented one and the other way round.
+        annotators: derive the synthetic annotators (``annotations.jsonl``) from the gold.
+        stats_start: the README marker opening this corpus's statistics table.
+        stats_end: the README marker closing it.
+    """
+
+    name: str
+    meta_required: tuple[str, ...]
+    synthetic: bool
+    annotators: bool
+    stats_start: str
+    stats_end: str
+
+    @property
+    def dir(self) -> Path:
+        return CORPORA / self.name
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.dir / "articles"
+
+
+CORPUS_SPECS = {
+    "diplomacy": CorpusSpec("diplomacy", _META_REQUIRED, True, True, STATS_START, STATS_END),
+    "realnews": CorpusSpec(
+        "realnews",
+        _REALNEWS_META,
+        False,
+        False,
+        "<!-- realnews-stats:start -->",
+        "<!-- realnews-stats:end -->",
+    ),
+}
 
 
 # -- records -------------------------------------------------------------------------------------
@@ -133,6 +185,7 @@ class CorpusStats:
     doc_labels: Counter[str] = field(default_factory=Counter)
     annotators: Counter[str] = field(default_factory=Counter)
     noise: dict[str, Counter[str]] = field(default_factory=dict)
+    sources: dict[str, Counter[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,15 +200,18 @@ class BuildResult:
     readme: str
     out_dir: Path = CORPUS_DIR
     readme_path: Path = README
+    spec: CorpusSpec = CORPUS_SPECS["diplomacy"]
 
     def outputs(self) -> dict[Path, bytes]:
         """The bytes each output file must hold."""
-        return {
+        out = {
             self.out_dir / "articles.jsonl": _jsonl(self.articles),
             self.out_dir / "gold.jsonl": _jsonl(self.gold),
-            self.out_dir / "annotations.jsonl": _jsonl(self.annotations),
-            self.readme_path: self.readme.encode("utf-8"),
         }
+        if self.spec.annotators:
+            out[self.out_dir / "annotations.jsonl"] = _jsonl(self.annotations)
+        out[self.readme_path] = self.readme.encode("utf-8")
+        return out
 
 
 @dataclass(frozen=True)
@@ -240,7 +296,9 @@ def _str_map(value: Any, what: str, path: Path, item: str | None) -> dict[str, s
     return out
 
 
-def load_source(txt_path: Path, yaml_path: Path) -> ArticleSource:
+def load_source(
+    txt_path: Path, yaml_path: Path, spec: CorpusSpec = CORPUS_SPECS["diplomacy"]
+) -> ArticleSource:
     """Read one pair and check the YAML's shape (not yet the offsets or the schema)."""
     m = _NAME.match(yaml_path.stem)
     if m is None:
@@ -267,11 +325,15 @@ def load_source(txt_path: Path, yaml_path: Path) -> ArticleSource:
     meta = data.get("meta")
     if not isinstance(meta, dict):
         raise DocumentError("meta must be a mapping", path=yaml_path)
-    for key in _META_REQUIRED:
+    for key in spec.meta_required:
         if key not in meta:
             raise DocumentError(f"meta.{key} is missing", path=yaml_path)
-    if meta["synthetic"] is not True:
+    if spec.synthetic and meta["synthetic"] is not True:
         raise DocumentError("meta.synthetic must be true (the corpus is fictional)", path=yaml_path)
+    if not spec.synthetic and meta.get("synthetic", False) is not False:
+        raise DocumentError(
+            "meta.synthetic must be false (the corpus is real text)", path=yaml_path
+        )
     meta = {str(k): (str(v) if k == "published" else v) for k, v in meta.items()}
     doc_labels = _str_map(data.get("doc_labels"), "doc_labels", yaml_path, None)
 
@@ -518,6 +580,16 @@ def corpus_stats(gold: list[Document], annotations: list[Document]) -> CorpusSta
                 st.relation_attrs[f"{rel.label}.{k} = {v}"] += 1
         for k, v in doc.doc_labels.items():
             st.doc_labels[f"{k} = {v}"] += 1
+        if "source" in doc.meta:  # real texts: documents, licence and spans per source
+            by = st.sources.setdefault(str(doc.meta["source"]), Counter())
+            by["documents"] += 1
+            by[f"license {doc.meta.get('license')}"] += 1
+            by["words"] += len(doc.text.split())
+            by["spans"] += len(doc.spans)
+            by["relations"] += len(doc.relations)
+            by["person"] += sum(
+                1 for s in doc.spans if s.label == "ACTOR" and s.attrs.get("actor_kind") == "person"
+            )
     for doc in annotations:
         st.annotators[doc.annotator or "?"] += 1
     return st
@@ -567,6 +639,18 @@ def render_stats(st: CorpusStats, schema: Schema) -> str:
         lines.append(f"| relation attribute | {name} | {n} |")
     for name, n in _order(st.doc_labels, schema, "attr"):
         lines.append(f"| document label | {name} | {n} |")
+    if st.sources:
+        lines += ["", "Per source (what cross-validation by source groups on):", ""]
+        lines.append("| source | licence | documents | words | spans | person ACTORs | relations |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|")
+        for src, c in sorted(st.sources.items()):
+            licences = ", ".join(
+                k.removeprefix("license ") for k in sorted(c) if k[:8] == "license "
+            )
+            lines.append(
+                f"| {src} | {licences} | {c['documents']} | {c['words']} | {c['spans']} | "
+                f"{c['person']} | {c['relations']} |"
+            )
     if st.annotators:
         lines += ["", "Synthetic annotators (documents annotated, and the noise applied):", ""]
         from corpora.noise import NOISE_KINDS
@@ -580,13 +664,19 @@ def render_stats(st: CorpusStats, schema: Schema) -> str:
     return "\n".join(lines)
 
 
-def replace_stats(readme: str, table: str, path: Path = README) -> str:
-    """Put ``table`` between the stats markers of ``readme``."""
-    start = readme.find(STATS_START)
-    end = readme.find(STATS_END)
+def replace_stats(
+    readme: str,
+    table: str,
+    path: Path = README,
+    markers: tuple[str, str] = (STATS_START, STATS_END),
+) -> str:
+    """Put ``table`` between the stats ``markers`` of ``readme`` (one pair per corpus)."""
+    open_, close = markers
+    start = readme.find(open_)
+    end = readme.find(close)
     if start == -1 or end == -1 or end < start:
-        raise DocumentError(f"needs the markers {STATS_START} and {STATS_END}", path=path)
-    return readme[: start + len(STATS_START)] + "\n" + table + "\n" + readme[end:]
+        raise DocumentError(f"needs the markers {open_} and {close}", path=path)
+    return readme[: start + len(open_)] + "\n" + table + "\n" + readme[end:]
 
 
 # -- the whole build -----------------------------------------------------------------------------
@@ -595,20 +685,23 @@ def _jsonl(docs: list[Document]) -> bytes:
 
 
 def build_corpus(
-    articles_dir: Path = ARTICLES_DIR,
+    articles_dir: Path | None = None,
     *,
+    corpus: str = "diplomacy",
     schema: Schema | None = None,
     readme: Path = README,
-    out_dir: Path = CORPUS_DIR,
+    out_dir: Path | None = None,
     only: str | None = None,
 ) -> BuildResult:
     """Read every source pair and build all outputs in memory (nothing is written).
 
     Args:
-        articles_dir: the folder of ``NNN-slug.txt``/``.yaml`` pairs.
+        articles_dir: the folder of ``NNN-slug.txt``/``.yaml`` pairs (default: the corpus's).
+        corpus: a key of :data:`CORPUS_SPECS`: which meta is required, whether synthetic
+            annotators are derived, which README markers hold the table.
         schema: the schema to validate against (default: the bundled one).
         readme: the README whose stats section is regenerated.
-        out_dir: where the three JSONL files go (``corpora/diplomacy``).
+        out_dir: where the JSONL files go (default ``corpora/<corpus>``).
         only: an article number (``"007"``): build just that one (no noise, no README).
 
     Raises:
@@ -616,11 +709,17 @@ def build_corpus(
     """
     from corpora.noise import DEFAULT_PROFILES, DEFAULT_SEED, make_annotations, skipped_articles
 
+    if corpus not in CORPUS_SPECS:
+        raise DocumentError(f"unknown corpus {quote(corpus)} (known: {', '.join(CORPUS_SPECS)})")
+    spec = CORPUS_SPECS[corpus]
+    articles_dir = articles_dir or spec.articles_dir
+    out_dir = out_dir or spec.dir
+    markers = (spec.stats_start, spec.stats_end)
     schema = schema or load_schema()
     pairs = find_sources(articles_dir, only)
     if only is not None and not pairs:
         raise DocumentError(f"no article numbered {only}", path=articles_dir)
-    sources = [load_source(txt, yml) for txt, yml in pairs]
+    sources = [load_source(txt, yml, spec) for txt, yml in pairs]
     gold = [build_gold(src, schema) for src in sources]
     ids: dict[str, ArticleSource] = {}
     for src, doc in zip(sources, gold, strict=True):
@@ -631,7 +730,14 @@ def build_corpus(
         ids[doc.id] = src
     articles = [article_record(src, doc) for src, doc in zip(sources, gold, strict=True)]
     if only is not None:
-        return BuildResult(sources, articles, gold, [], corpus_stats(gold, []), "", out_dir, readme)
+        return BuildResult(
+            sources, articles, gold, [], corpus_stats(gold, []), "", out_dir, readme, spec
+        )
+    if not spec.annotators:
+        stats = corpus_stats(gold, [])
+        text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+        new_readme = replace_stats(text, render_stats(stats, schema), readme, markers)
+        return BuildResult(sources, articles, gold, [], stats, new_readme, out_dir, readme, spec)
     noisy = make_annotations(
         [(src.key, doc) for src, doc in zip(sources, gold, strict=True)],
         schema,
@@ -650,8 +756,10 @@ def build_corpus(
         skipped = skipped_articles([src.key for src in sources], profile, DEFAULT_SEED)
         counter["skipped_article"] += len(skipped)
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    new_readme = replace_stats(text, render_stats(stats, schema), readme)
-    return BuildResult(sources, articles, gold, annotations, stats, new_readme, out_dir, readme)
+    new_readme = replace_stats(text, render_stats(stats, schema), readme, markers)
+    return BuildResult(
+        sources, articles, gold, annotations, stats, new_readme, out_dir, readme, spec
+    )
 
 
 def write_outputs(result: BuildResult) -> list[Path]:
@@ -660,7 +768,8 @@ def write_outputs(result: BuildResult) -> list[Path]:
         raise DocumentError("refusing to write a partial build (built with only=...)")
     write_documents(result.articles, result.out_dir / "articles.jsonl")
     write_documents(result.gold, result.out_dir / "gold.jsonl")
-    write_documents(result.annotations, result.out_dir / "annotations.jsonl")
+    if result.spec.annotators:
+        write_documents(result.annotations, result.out_dir / "annotations.jsonl")
     with atomic_write(result.readme_path, "w") as fh:
         fh.write(result.readme)
     return list(result.outputs())
@@ -728,33 +837,49 @@ def _describe(source: ArticleSource, doc: Document) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build, ``--check`` or ``--only NNN``; errors are one line on stderr."""
     parser = argparse.ArgumentParser(
-        prog="corpora/build.py", description="Build the bundled diplomacy corpus."
+        prog="corpora/build.py", description="Build the bundled corpora (diplomacy, realnews)."
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 if outputs are stale")
     mode.add_argument("--only", metavar="NNN", help="build one article and list its spans")
-    parser.add_argument("--articles", type=Path, default=ARTICLES_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=CORPUS_DIR, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--corpus",
+        choices=sorted(CORPUS_SPECS),
+        help="which corpus (default: diplomacy; --check without it checks every corpus)",
+    )
+    parser.add_argument("--articles", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     where = {"readme": args.readme, "out_dir": args.out}
+    if args.corpus is not None:
+        names = [args.corpus]
+    elif args.check and args.articles is None and args.out is None:
+        names = list(CORPUS_SPECS)
+    else:
+        names = ["diplomacy"]
     try:
         if args.only is not None:
             only = args.only.zfill(3)
-            result = build_corpus(args.articles, only=only, **where)
+            result = build_corpus(args.articles, corpus=names[0], only=only, **where)
             for source, doc in zip(result.sources, result.gold, strict=True):
                 print(_describe(source, doc))
             return 0
-        result = build_corpus(args.articles, **where)
         if args.check:
-            check = check_outputs(result)
-            for diff in check.diffs:
-                print(f"{_display_path(diff.path)}: {diff.summary}", file=sys.stderr)
-            if not check.ok:
+            stale = False
+            for name in names:
+                result = build_corpus(args.articles, corpus=name, **where)
+                check = check_outputs(result)
+                for diff in check.diffs:
+                    print(f"{_display_path(diff.path)}: {diff.summary}", file=sys.stderr)
+                stale = stale or not check.ok
+                if check.ok:
+                    print(f"ok: {name}: {len(result.gold)} articles, outputs up to date")
+            if stale:
                 print("stale outputs: run .venv/bin/python corpora/build.py", file=sys.stderr)
                 return 1
-            print(f"ok: {len(result.gold)} articles, outputs up to date")
             return 0
+        result = build_corpus(args.articles, corpus=names[0], **where)
         written = write_outputs(result)
     except BackchannelError as exc:
         if exc.path is not None:  # repository-relative paths read better in a terminal
