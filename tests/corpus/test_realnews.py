@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.documents import read_documents
-from backchannel.annotation.errors import DocumentError
+from backchannel.documents import read_documents
+from backchannel.errors import DocumentError
 from corpora import build
 
 GOLD = build.CORPUS_SPECS["realnews"].dir / "gold.jsonl"
