@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal, overload
 
+from backchannel.annotation.output_path import check_output_file
+
 STDIO = "-"
 
 
@@ -61,6 +63,7 @@ def _atomic_write(path: str, mode: str) -> Iterator[IO]:
         yield stream
         stream.flush()
         return
+    check_output_file(path)  # a folder: a typed error before any work, not IsADirectoryError
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.annotation.cli_common import OutputOpt
+from backchannel.annotation.cli_common import output_file_option
 
 _SHOWN = 20
 
@@ -21,7 +21,7 @@ def ingest_cli(
             metavar="SRC",
         ),
     ],
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("corpus.jsonl")] = "-",
     license: Annotated[
         str | None,
         typer.Option("--license", help="meta.license for articles whose source gives none."),

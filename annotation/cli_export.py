@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.annotation.cli_common import SchemaOpt
+from backchannel.annotation.cli_common import SchemaOpt, output_file_option
 
 
 def _size(n: int) -> str:
@@ -74,7 +74,9 @@ def export_cli(
 
 def events_cli(
     gold: Annotated[Path, typer.Argument(help="Gold Document JSONL.", dir_okay=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", help="events.parquet or events.csv.")],
+    output: Annotated[
+        str, output_file_option("events.parquet", "Output file: events.parquet or events.csv.")
+    ],
     include_negated: Annotated[
         bool,
         typer.Option(

@@ -14,7 +14,7 @@ from typing import Annotated
 import msgspec
 import typer
 
-from backchannel.annotation.cli_common import SchemaOpt
+from backchannel.annotation.cli_common import SchemaOpt, output_file_option
 from backchannel.annotation.labelstudio.cli import TokenOpt, UrlOpt
 
 review_app = typer.Typer(help="Send disagreements to an adjudicator in Label Studio and back.")
@@ -30,9 +30,9 @@ DirOpt = Annotated[
     Path,
     typer.Option("--dir", help="Gold directory holding vNNNN.jsonl versions.", file_okay=False),
 ]
-OutOpt = Annotated[
-    str, typer.Option("-o", "--output", help="Output file, or - for standard output.")
-]
+AgreeOut = Annotated[str, output_file_option("agreement.md")]
+DiffOut = Annotated[str, output_file_option("diff.md")]
+QualityOut = Annotated[str, output_file_option("quality.md")]
 
 
 class ReportFmt(StrEnum):
@@ -66,7 +66,7 @@ def _load_schema(path: Path | None):
 def agree_cli(
     annotations: AnnotationsArg,
     fmt: Annotated[ReportFmt, typer.Option("--format", help="Report format.")] = ReportFmt.md,
-    output: OutOpt = "-",
+    output: AgreeOut = "-",
     bootstrap: Annotated[
         int,
         typer.Option("--bootstrap", min=0, help="Bootstrap resamples over documents (0: no CI)."),
@@ -255,7 +255,7 @@ def gold_diff_cli(
     b: Annotated[str, typer.Argument(help="New version (v0002, with --dir) or a gold JSONL path.")],
     directory: DirOpt = Path("gold"),
     fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
-    output: OutOpt = "-",
+    output: DiffOut = "-",
 ) -> None:
     """What changed between two gold versions, per document."""
     from backchannel.annotation.gold_diff import diff_to_markdown, gold_diff
@@ -312,7 +312,7 @@ def gold_quality_cli(
     ],
     directory: DirOpt = Path("gold"),
     fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
-    output: OutOpt = "-",
+    output: QualityOut = "-",
     schema: SchemaOpt = None,
 ) -> None:
     """Precision, recall and F1 of each annotator against a gold version (strict match)."""

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.annotation.cli_common import OutputOpt, SchemaOpt
+from backchannel.annotation.cli_common import SchemaOpt, output_file_option
 
 studio_app = typer.Typer(help="Run a local Label Studio: up, down, status.", no_args_is_help=True)
 
@@ -157,7 +157,7 @@ def studio_status_cli(data_dir: DataDirOpt = Path(".studio")) -> None:
 
 def tasks_cli(
     corpus: Annotated[Path, typer.Argument(help="Corpus (Document JSONL).", dir_okay=False)],
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("tasks.json")] = "-",
     predictions: PredictionsOpt = None,
     model_version: ModelVersionOpt = None,
     schema_path: SchemaOpt = None,
@@ -230,7 +230,7 @@ def push_cli(
 
 
 def pull_cli(
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("annotations.jsonl")] = "-",
     project: Annotated[
         str | None,
         typer.Option("--project", help="Project title to pull from a live server."),
