@@ -45,6 +45,12 @@ def export_cli(
     events: Annotated[
         bool, typer.Option("--events/--no-events", help="Write the event table and graph.")
     ] = True,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Export even if no document has any annotation (texts only)."
+        ),
+    ] = False,
     schema: SchemaOpt = None,
 ) -> None:
     """Export gold to a Hugging Face DatasetDict, parquet, JSONL and spaCy DocBin, with a card."""
@@ -62,6 +68,7 @@ def export_cli(
         overwrite=overwrite,
         docbin=spacy,
         events=events,
+        allow_empty=allow_empty,
         progress=True,
     )
     shares = ", ".join(f"{k} {v}" for k, v in result.splits.items())
