@@ -170,12 +170,13 @@ def tasks_cli(
     res = write_tasks(
         corpus, output, predictions=predictions, schema=schema, model_version=model_version
     )
-    note = (
-        f"; {res.unmatched_predictions} predictions matched no document"
-        if res.unmatched_predictions
-        else ""
-    )
-    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}{note}")
+    if res.unmatched_predictions:
+        typer.echo(
+            f"warning: {predictions}: {res.unmatched_predictions} of its predictions match no "
+            f"document of {corpus}; they were left out",
+            err=True,
+        )
+    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}")
 
 
 def push_cli(
