@@ -164,10 +164,13 @@ class _SplitWriter:
             self.docbin.flush()
 
 
-def _first_pass(gold: str | Path, schema: Schema) -> list[tuple[str, str | None]]:
+def _first_pass(gold: str | Path, schema: Schema) -> tuple[list[tuple[str, str | None]], int]:
+    """Every article's ``(id, near_duplicate_of)``, and how many carry any annotation."""
     articles: list[tuple[str, str | None]] = []
+    annotated = 0
     seen: set[str] = set()
     for doc in read_documents(gold, schema=schema):
+        annotated += bool(doc.spans or doc.relations or doc.doc_labels)
         if doc.id in seen:
             raise InputError(
                 "duplicate document id: a gold file has each article once",
@@ -177,7 +180,7 @@ def _first_pass(gold: str | Path, schema: Schema) -> list[tuple[str, str | None]
         seen.add(doc.id)
         dup = doc.meta.get("near_duplicate_of")
         articles.append((doc.id, str(dup) if dup else None))
-    return articles
+    return articles, annotated
 
 
 def _stream(
@@ -249,6 +252,7 @@ def export_dataset(
     overwrite: bool = False,
     docbin: bool = True,
     events: bool = True,
+    allow_empty: bool = False,
     batch_size: int = 1000,
     progress: bool = False,
 ) -> ExportResult:
@@ -265,6 +269,8 @@ def export_dataset(
         overwrite: replace an existing folder (only once the new one is complete).
         docbin: write spaCy DocBins and a training config.
         events: write the event table and graph.
+        allow_empty: export even when no article has a span, relation or document label (a
+            raw corpus is otherwise refused: its card would call 0 spans a "gold").
         batch_size: rows per parquet write; bounds memory.
         progress: show a progress bar on a terminal.
 
@@ -303,9 +309,16 @@ def export_dataset(
             check_event_schema(schema)
         except SchemaError as exc:  # the newcomer's remedy is an export option, say so
             raise SchemaError(exc.message, path=exc.path, hint="export with --no-events") from None
-    articles = _first_pass(gold, schema)
+    articles, annotated = _first_pass(gold, schema)
     if not articles:
         raise InputError("no documents to export", path=gold)
+    if not annotated and not allow_empty:
+        raise InputError(
+            f"no annotations in any of the {len(articles)} documents: this is a corpus, not a gold",
+            path=gold,
+            hint="export an adjudicated gold (backchannel adjudicate), or pass --allow-empty "
+            "to export unannotated texts",
+        )
     plan: SplitPlan = assign_splits(articles, shares, seed)
     codec = RowCodec(schema)
 

@@ -25,8 +25,9 @@ _NAMES = {1: ["train"], 2: ["train", "test"], 3: ["train", "validation", "test"]
 def parse_splits(spec: str) -> list[tuple[str, float]]:
     """``"80/10/10"`` -> ``[("train", .8), ("validation", .1), ("test", .1)]``.
 
-    One, two or three numbers (train; train/test; train/validation/test), as percentages or
-    any proportions; they are normalised to sum to 1.
+    One, two or three numbers (train; train/test; train/validation/test): percentages that sum
+    to 100, or fractions that sum to 1.0 (``0.8/0.1/0.1``).  Any other sum is refused rather than
+    rescaled: ``50/60/10`` is a typo far more often than a wish for 42/50/8.
 
     Raises:
         InputError: on anything else.
@@ -38,12 +39,17 @@ def parse_splits(spec: str) -> list[tuple[str, float]]:
         raise InputError(
             f"--splits {quote(spec)}: expected numbers separated by '/', like 80/10/10"
         ) from None
-    if len(weights) not in _NAMES or any(w < 0 for w in weights) or sum(weights) <= 0:
+    if len(weights) not in _NAMES or any(not w >= 0 for w in weights) or sum(weights) <= 0:
         raise InputError(
             f"--splits {quote(spec)}: give 1 to 3 non-negative numbers with a positive sum "
             "(train[/validation]/test)"
         )
     total = sum(weights)
+    if abs(total - 100) > 1e-6 and abs(total - 1) > 1e-9:
+        raise InputError(
+            f"--splits {quote(spec)}: the shares sum to {total:g}; they must sum to 100 "
+            "(percentages, like 80/10/10) or to 1.0 (fractions, like 0.8/0.1/0.1)"
+        )
     return list(zip(_NAMES[len(weights)], (w / total for w in weights), strict=True))
 
 

@@ -33,7 +33,15 @@ from backchannel.atomic import atomic_write
 from backchannel.documents import Document, encode_document, read_documents
 from backchannel.errors import GoldError, quote
 
+DEFAULT_GOLD_DIR = Path("gold")
+"""The one default gold folder: ``adjudicate`` writes there, ``gold`` and ``review`` read there.
+
+Top level rather than under ``out/``: a gold version is a kept, versioned artefact (commit it),
+while ``out/`` holds regenerable output.
+"""
+
 __all__ = [
+    "DEFAULT_GOLD_DIR",
     "GoldManifest",
     "InputInfo",
     "VersionWritten",
@@ -157,7 +165,7 @@ def resolve_version(ref: str | Path, directory: str | Path | None = None) -> Pat
     ref_s = str(ref)
     if _number(ref_s) is not None:
         if directory is None:
-            directory = Path("gold")
+            directory = DEFAULT_GOLD_DIR
         path = Path(directory) / f"{ref_s}.jsonl"
         if not path.is_file():
             raise GoldError(

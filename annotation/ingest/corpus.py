@@ -81,6 +81,7 @@ class IngestStats:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     duplicates: list[Duplicate] = field(default_factory=list)
+    skipped_bad: list[IngestError] = field(default_factory=list)
     max_reported: int = MAX_REPORTED
 
     def report(self, dup: Duplicate) -> None:
@@ -115,6 +116,7 @@ class IngestResult:
     exact_duplicates: int
     near_duplicates: int
     duplicates: tuple[Duplicate, ...]
+    skipped_bad: tuple[IngestError, ...] = ()
 
     def summary(self) -> str:
         """One line for a person, e.g. ``ingested 40 documents from 3 files (...) -> out``."""
@@ -126,6 +128,8 @@ class IngestResult:
         parts.append(f"{n(self.near_duplicates, 'near-duplicate')} flagged")
         if self.skipped_files:
             parts.append(f"{n(self.skipped_files, 'file')} of other types skipped")
+        if self.skipped_bad:
+            parts.append(f"{n(len(self.skipped_bad), 'bad article')} skipped")
         return (
             f"ingested {n(self.documents, 'document')} from {n(self.files, 'file')} "
             f"({', '.join(parts)}) -> {self.output}"
@@ -178,11 +182,14 @@ def iter_ingest(
     license: str | None = None,
     require_license: bool = False,
     exclude: str | None = None,
+    skip_bad: bool = False,
     progress: bool = False,
 ) -> Iterator[Document]:
     """Stream the Documents of ``sources``, de-duplicated against ``index``, counting in ``stats``.
 
     The building block of :func:`ingest` for callers that want Documents rather than a file.
+    With ``skip_bad``, an article that cannot be ingested is recorded in ``stats.skipped_bad``
+    instead of raised (a JSONL file that stops decoding is skipped from that line on).
 
     Raises:
         IngestError: naming the file (and line) of the first source that cannot be ingested.
@@ -191,13 +198,24 @@ def iter_ingest(
 
     def articles() -> Iterator[RawArticle]:
         for source in expand_sources([str(s) for s in sources], exclude=exclude, counts=expansion):
-            yield from read_articles(source)
+            try:
+                yield from read_articles(source)
+            except IngestError as exc:
+                if not skip_bad:
+                    raise
+                stats.skipped_bad.append(exc)
             stats.files, stats.skipped_files = expansion.files, expansion.skipped
 
     items = track(articles(), "ingest") if progress else articles()
     for article in items:
         stats.read += 1
-        doc = _document(article, license=license, require_license=require_license)
+        try:
+            doc = _document(article, license=license, require_license=require_license)
+        except IngestError as exc:
+            if not skip_bad:
+                raise
+            stats.skipped_bad.append(exc)
+            continue
         verdict = index.check_and_add(doc.id, doc.text)
         if verdict.exact_of is not None:
             stats.report(Duplicate("exact", _where(article), doc.id, verdict.exact_of, 1.0))
@@ -227,6 +245,7 @@ def ingest(
     license: str | None = None,
     require_license: bool = False,
     near_dup_threshold: float = 0.8,
+    skip_bad: bool = False,
     progress: bool = False,
 ) -> IngestResult:
     """Read articles from files, folders and globs into a Document JSONL corpus.
@@ -239,6 +258,8 @@ def ingest(
         require_license: refuse any article without ``meta.license`` (for bundled corpora).
         near_dup_threshold: Jaccard similarity of word 5-shingles from which an article is
             flagged as a near-duplicate of an earlier one.
+        skip_bad: ingest the rest when an article cannot be read, extracted or is empty; the
+            skipped ones are in ``IngestResult.skipped_bad``.  Nothing ingested is still an error.
         progress: show a progress bar on stderr (only when it is a terminal).
 
     Returns:
@@ -270,9 +291,19 @@ def ingest(
             license=license,
             require_license=require_license,
             exclude=exclude,
+            skip_bad=skip_bad,
             progress=progress,
         )
-        write_documents(docs, out)
+
+        def checked() -> Iterator[Document]:
+            yield from docs
+            if skip_bad and stats.skipped_bad and stats.documents == 0:  # still inside the writer
+                raise IngestError(
+                    f"nothing ingested: all {len(stats.skipped_bad)} articles were bad",
+                    hint=f"the first: {stats.skipped_bad[0].one_line()}",
+                )
+
+        write_documents(checked(), out)
     return IngestResult(
         output=out,
         files=stats.files,
@@ -282,4 +313,5 @@ def ingest(
         exact_duplicates=stats.exact_duplicates,
         near_duplicates=stats.near_duplicates,
         duplicates=tuple(stats.duplicates),
+        skipped_bad=tuple(stats.skipped_bad),
     )

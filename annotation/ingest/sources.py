@@ -39,6 +39,13 @@ _GLOB_CHARS = frozenset("*?[")
 _RECORD_KEYS = frozenset({"id", "text", "meta", "url"})
 _BOM = "\ufeff"
 
+MIN_HTML_WORDS = 20
+"""An HTML page whose extracted main text has fewer words is refused: not an article.
+
+A page of navigation only (a section front, a consent wall, an error page) otherwise becomes a
+"document" whose text is ``Home``; the shortest news brief is longer than this.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
@@ -218,7 +225,8 @@ def read_html(path: str) -> Iterator[RawArticle]:
     Metadata found lands in ``meta`` as ``title``, ``author``, ``published`` (ISO date),
     ``url`` (canonical) and ``source`` (site name), with ``extractor`` naming the trafilatura
     version (another version may extract a different text).  A page is read as UTF-8 unless a
-    ``<meta charset>`` declares another encoding; then ``meta.encoding`` says which.
+    ``<meta charset>`` declares another encoding; then ``meta.encoding`` says which.  A page
+    whose main text has fewer than :data:`MIN_HTML_WORDS` words is refused.
     """
     import trafilatura
 
@@ -241,6 +249,15 @@ def read_html(path: str) -> Iterator[RawArticle]:
     if not text or not text.strip():
         raise IngestError(
             "no article text found in the HTML (trafilatura extracted nothing)", path=path
+        )
+    words = len(text.split())
+    if words < MIN_HTML_WORDS:
+        raise IngestError(
+            f"the page's main text is {words} word{'' if words == 1 else 's'} "
+            f"({quote(' '.join(text.split()))}), fewer than {MIN_HTML_WORDS}: not an article "
+            "(a navigation, index or consent page?)",
+            path=path,
+            hint="save the article's own page, or put its text in a .txt file",
         )
     meta: dict[str, Any] = {}
     for key, attr in (

@@ -20,6 +20,7 @@ import msgspec
 from backchannel.annotation.labelstudio.convert import document_to_task
 from backchannel.atomic import atomic_write
 from backchannel.documents import Document, read_documents
+from backchannel.errors import InputError
 from backchannel.schema import Schema
 
 __all__ = ["TasksResult", "build_tasks", "load_predictions", "write_tasks"]
@@ -71,6 +72,8 @@ def write_tasks(
 
     Raises:
         DocumentError: a bad corpus or predictions record (file, line, document, span).
+        InputError: predictions were given and not one matches a document of the corpus (a
+            wrong file; only some unmatched is counted in ``unmatched_predictions``).
         ConversionError: a prediction whose text differs from its document's.
     """
     preds = load_predictions(predictions, schema) if predictions is not None else {}
@@ -88,5 +91,12 @@ def write_tasks(
             result.predictions += len(task.get("predictions", ()))
             used.add(task["data"]["doc_id"])
         fh.write(b"\n]\n" if result.tasks else b"]\n")
-    result.unmatched_predictions = sum(len(v) for k, v in preds.items() if k not in used)
+        result.unmatched_predictions = sum(len(v) for k, v in preds.items() if k not in used)
+        if preds and not used & preds.keys():  # inside the with: nothing is written
+            raise InputError(
+                f"none of its {sum(len(v) for v in preds.values())} predictions matches a "
+                f"document of {corpus} (ids differ)",
+                path=predictions,
+                hint="predict from this corpus: backchannel predict CORPUS -o PREDICTIONS",
+            )
     return result

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal, overload
 
+from backchannel.output_path import check_output_file
+
 STDIO = "-"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -166,6 +168,7 @@ def _atomic_write(path: str, mode: str) -> Iterator[IO]:
         yield stream
         stream.flush()
         return
+    check_output_file(path)  # a folder: a typed error before any work, not IsADirectoryError
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     recover_leftovers(target)

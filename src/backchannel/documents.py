@@ -209,6 +209,24 @@ def open_binary(path: str | Path, *, allow_stdin: bool = True) -> BinaryIO:
         raise DocumentError("permission denied", path=path) from None
 
 
+_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+def raw_article_hint(name: str, raw: bytes) -> str | None:
+    """The remedy when a "Document JSONL" file is really an article: run ``ingest`` first.
+
+    A JSONL record starts with ``{``; a line that does not (or a file named ``.txt``/``.html``)
+    is almost always a raw article handed to a command that reads Documents, and msgspec's
+    ``not valid JSON (... byte 0)`` alone does not tell a newcomer what to do.
+    """
+    if raw.lstrip().startswith(b"{") and not name.lower().endswith(_ARTICLE_SUFFIXES):
+        return None
+    return (
+        "this looks like a raw article, not Document JSONL; turn articles into a corpus first: "
+        f"backchannel ingest {name} -o corpus.jsonl"
+    )
+
+
 def _doc_id_hint(raw: bytes) -> str | None:
     """Best-effort document id from a line that failed to decode, for the error message."""
     try:
@@ -282,6 +300,7 @@ def iter_documents(
                 f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
                 path=name,
                 line=lineno,
+                hint=raw_article_hint(name, raw),
             ) from None
         if validate:
             try:

@@ -57,6 +57,42 @@ def test_export_bad_splits(gold_file: Path, tmp_path: Path, runner) -> None:
     assert result.output.startswith("error: --splits 'a/b': expected numbers")
 
 
+def test_export_sum_of_splits_not_100_is_refused(gold_file: Path, tmp_path: Path, runner) -> None:
+    """Before, 50/60/10 was silently rescaled; now nothing is written and the sum is named."""
+    out = tmp_path / "d"
+    result = runner.invoke(app, ["export", str(gold_file), "-o", str(out), "--splits", "50/60/10"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: --splits '50/60/10': the shares sum to 120; they must sum to 100 "
+        "(percentages, like 80/10/10) or to 1.0 (fractions, like 0.8/0.1/0.1)\n"
+    )
+    assert not out.exists()
+
+
+def test_export_of_an_unannotated_corpus_needs_allow_empty(
+    gold_docs, tmp_path: Path, runner
+) -> None:
+    """Before, a corpus with no annotation at all became a "gold" dataset with 0 spans, exit 0."""
+    from backchannel.documents import Document, write_documents
+
+    corpus = tmp_path / "corpus.jsonl"
+    write_documents([Document(id=d.id, text=d.text, meta=d.meta) for d in gold_docs], corpus)
+    out = tmp_path / "ds"
+    refused = runner.invoke(app, ["export", str(corpus), "-o", str(out), "--no-spacy"])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: {corpus}: no annotations in any of the {len(gold_docs)} documents: this is a "
+        "corpus, not a gold (export an adjudicated gold (backchannel adjudicate), or pass "
+        "--allow-empty to export unannotated texts)\n"
+    )
+    assert list(tmp_path.iterdir()) == [corpus]
+    allowed = runner.invoke(
+        app, ["export", str(corpus), "-o", str(out), "--no-spacy", "--no-events", "--allow-empty"]
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert f"exported {len(gold_docs)} articles to {out}" in allowed.stdout
+
+
 def test_events_command(gold_file: Path, tmp_path: Path, runner) -> None:
     out = tmp_path / "events.csv"
     result = runner.invoke(

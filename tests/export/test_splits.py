@@ -12,14 +12,30 @@ from backchannel.errors import InputError
 
 def test_parse_splits() -> None:
     assert parse_splits("80/10/10") == [("train", 0.8), ("validation", 0.1), ("test", 0.1)]
-    assert parse_splits("9/1") == [("train", 0.9), ("test", 0.1)]
+    assert parse_splits("90/10") == [("train", 0.9), ("test", 0.1)]
     assert parse_splits("100") == [("train", 1.0)]
+    assert parse_splits("0.8/0.1/0.1") == [("train", 0.8), ("validation", 0.1), ("test", 0.1)]
+    assert parse_splits("0.7/0.2/0.1")[0] == ("train", 0.7 / (0.7 + 0.2 + 0.1))
+    assert parse_splits("1") == [("train", 1.0)]
 
 
-@pytest.mark.parametrize("bad", ["80/10/10/0", "eighty", "", "-10/110", "0/0"])
+@pytest.mark.parametrize("bad", ["80/10/10/0", "eighty", "", "-10/110", "0/0", "nan/100"])
 def test_parse_splits_refuses(bad: str) -> None:
     with pytest.raises(InputError, match="--splits"):
         parse_splits(bad)
+
+
+@pytest.mark.parametrize(
+    ("spec", "total"), [("50/60/10", "120"), ("9/1", "10"), ("0.5/0.4", "0.9"), ("80/10", "90")]
+)
+def test_parse_splits_refuses_a_sum_other_than_100_or_1(spec: str, total: str) -> None:
+    """Before, 50/60/10 was rescaled to 42/50/8 without a word."""
+    with pytest.raises(InputError) as info:
+        parse_splits(spec)
+    assert info.value.one_line() == (
+        f"--splits '{spec}': the shares sum to {total}; they must sum to 100 "
+        "(percentages, like 80/10/10) or to 1.0 (fractions, like 0.8/0.1/0.1)"
+    )
 
 
 def test_ten_articles_split_eight_one_one() -> None:

@@ -268,3 +268,38 @@ def test_agree_without_shared_documents_warns(runner: CliRunner, tmp_path: Path)
     data = json.loads(result.stdout)
     assert (data["documents"], data["single_annotator_documents"]) == (0, 1)
     assert data["overall"]["strict"] == {"f1": None, "ci_low": None, "ci_high": None, "pairs": 0}
+
+
+def test_adjudicate_and_gold_list_share_one_default_folder(
+    runner: CliRunner, annotations_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Before: nothing tied the defaults together and an empty listing exited 0."""
+    monkeypatch.chdir(tmp_path)
+    empty = runner.invoke(app, ["gold", "list"])
+    assert empty.exit_code == 1
+    assert empty.stderr == (
+        "error: no gold versions in gold/ (no such folder) (adjudicate writes them: "
+        "backchannel adjudicate ANNOTATIONS -o DIR; list another folder with --dir DIR)\n"
+    )
+    made = runner.invoke(app, ["adjudicate", str(annotations_path)])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "gold" / "v0001.manifest.json").is_file()
+    listing = runner.invoke(app, ["gold", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == ["v0001"]
+    show = runner.invoke(app, ["gold", "show", "v0001"])
+    assert show.exit_code == 0 and json.loads(show.stdout)["version"] == "v0001"
+
+
+def test_gold_list_of_an_empty_folder_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    as_json = runner.invoke(app, ["gold", "list", "--dir", str(tmp_path), "--json"])
+    assert as_json.exit_code == 1
+    assert as_json.stdout == ""
+    assert as_json.stderr.startswith(f"error: no gold versions in {tmp_path.as_posix()}/ (")
+    assert "--dir DIR" in as_json.stderr
+
+
+def test_help_names_the_default_gold_folder(runner: CliRunner) -> None:
+    for command in (["adjudicate"], ["gold", "list"], ["review", "pull"]):
+        text = " ".join(runner.invoke(app, [*command, "--help"]).stdout.split())
+        assert "gold/" in text, command

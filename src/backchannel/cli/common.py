@@ -103,8 +103,22 @@ SchemaOpt = Annotated[
         dir_okay=False,
     ),
 ]
-OutputOpt = Annotated[
-    str,
-    typer.Option("-o", "--output", help="Output file, or - for standard output."),
-]
+
+
+def output_file_option(example: str, help: str = "Output file, or - for standard output.") -> Any:
+    """The ``-o`` of a command that writes one file: a folder is refused before any work.
+
+    ``example`` is a file name that suits the command, suggested in the error
+    (``-o /tmp is a folder; name a file, e.g. /tmp/corpus.jsonl``).
+    """
+    from backchannel.output_path import check_output_file
+
+    def check(value: str) -> str:
+        check_output_file(value, example)
+        return value
+
+    return typer.Option("-o", "--output", help=help, callback=check)
+
+
+OutputOpt = Annotated[str, output_file_option("output.jsonl")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]

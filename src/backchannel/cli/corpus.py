@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import OutputOpt
+from backchannel.cli.common import output_file_option
 
 _SHOWN = 20
 
@@ -21,7 +21,7 @@ def ingest_cli(
             metavar="SRC",
         ),
     ],
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("corpus.jsonl")] = "-",
     license: Annotated[
         str | None,
         typer.Option("--license", help="meta.license for articles whose source gives none."),
@@ -42,6 +42,14 @@ def ingest_cli(
             "near-duplicate of an earlier one (meta.near_duplicate_of).",
         ),
     ] = 0.8,
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad",
+            help="Skip articles that cannot be ingested (each named on stderr) instead of "
+            "stopping; fails only if nothing is left.",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Print only the summary line.")
     ] = False,
@@ -59,8 +67,11 @@ def ingest_cli(
         license=license,
         require_license=require_license,
         near_dup_threshold=near_dup_threshold,
+        skip_bad=skip_bad,
         progress=True,
     )
+    for bad in result.skipped_bad:
+        typer.echo(f"skipped {bad.one_line()}", err=True)
     if not quiet:
         for dup in result.duplicates[:_SHOWN]:
             if dup.kind == "exact":

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import SchemaOpt, SeedOpt
+from backchannel.cli.common import SchemaOpt, SeedOpt, output_file_option
 
 GoldArg = Annotated[
     Path, typer.Argument(dir_okay=False, show_default=False, help="Gold Document JSONL.")
@@ -34,9 +34,9 @@ FormatOpt = Annotated[
     str,
     typer.Option("--format", "-f", help="Report format: json, md or html."),
 ]
-OutOpt = Annotated[
-    str, typer.Option("-o", "--output", help="Output file (written atomically), or - for stdout.")
-]
+_OUT_HELP = "Output file (written atomically), or - for stdout."
+ReportOut = Annotated[str, output_file_option("report.md", _OUT_HELP)]
+PredictOut = Annotated[str, output_file_option("predictions.jsonl", _OUT_HELP)]
 BootOpt = Annotated[
     int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates for intervals (0: none).")
 ]
@@ -82,7 +82,7 @@ def score_cli(
     gold: GoldArg,
     predictions: PredArg,
     fmt: FormatOpt = "json",
-    output: OutOpt = "-",
+    output: ReportOut = "-",
     bootstrap: BootOpt = 1000,
     seed: SeedOpt = 13,
     labels: LabelsOpt = None,
@@ -128,7 +128,7 @@ def compare_cli(
     a: SystemA,
     b: SystemB,
     fmt: FormatOpt = "md",
-    output: OutOpt = "-",
+    output: ReportOut = "-",
     bootstrap: BootOpt = 1000,
     permutations: Annotated[
         int, typer.Option("--permutations", min=0, help="Approximate-randomisation shuffles.")
@@ -183,7 +183,7 @@ ModelDirOpt = Annotated[
 def predict_cli(
     corpus: Annotated[str, typer.Argument(help="Document JSONL to pre-annotate, or -.")],
     model: ModelOpt = "rules",
-    output: OutOpt = "-",
+    output: PredictOut = "-",
     model_dir: ModelDirOpt = None,
     schema: SchemaOpt = None,
 ) -> None:

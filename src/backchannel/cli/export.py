@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import SchemaOpt
+from backchannel.cli.common import SchemaOpt, output_file_option
 
 
 def _size(n: int) -> str:
@@ -45,6 +45,12 @@ def export_cli(
     events: Annotated[
         bool, typer.Option("--events/--no-events", help="Write the event table and graph.")
     ] = True,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Export even if no document has any annotation (texts only)."
+        ),
+    ] = False,
     schema: SchemaOpt = None,
 ) -> None:
     """Export gold to a Hugging Face DatasetDict, parquet, JSONL and spaCy DocBin, with a card."""
@@ -62,6 +68,7 @@ def export_cli(
         overwrite=overwrite,
         docbin=spacy,
         events=events,
+        allow_empty=allow_empty,
         progress=True,
     )
     shares = ", ".join(f"{k} {v}" for k, v in result.splits.items())
@@ -74,7 +81,9 @@ def export_cli(
 
 def events_cli(
     gold: Annotated[Path, typer.Argument(help="Gold Document JSONL.", dir_okay=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", help="events.parquet or events.csv.")],
+    output: Annotated[
+        str, output_file_option("events.parquet", "Output file: events.parquet or events.csv.")
+    ],
     include_negated: Annotated[
         bool,
         typer.Option(

@@ -14,7 +14,7 @@ from typing import Annotated
 import msgspec
 import typer
 
-from backchannel.cli.common import SchemaOpt
+from backchannel.cli.common import SchemaOpt, output_file_option
 from backchannel.cli.studio import TokenOpt, UrlOpt
 
 review_app = typer.Typer(help="Send disagreements to an adjudicator in Label Studio and back.")
@@ -26,13 +26,20 @@ AnnotationsArg = Annotated[
         help="Annotations JSONL: one Document per article and annotator.", dir_okay=False
     ),
 ]
+_GOLD_DIR = "gold"  # = gold.DEFAULT_GOLD_DIR (not imported: --help stays instant)
 DirOpt = Annotated[
     Path,
-    typer.Option("--dir", help="Gold directory holding vNNNN.jsonl versions.", file_okay=False),
+    typer.Option(
+        "--dir",
+        help="Gold folder holding the vNNNN.jsonl versions (adjudicate -o writes them; "
+        f"both default to {_GOLD_DIR}/).",
+        file_okay=False,
+        show_default=False,
+    ),
 ]
-OutOpt = Annotated[
-    str, typer.Option("-o", "--output", help="Output file, or - for standard output.")
-]
+AgreeOut = Annotated[str, output_file_option("agreement.md")]
+DiffOut = Annotated[str, output_file_option("diff.md")]
+QualityOut = Annotated[str, output_file_option("quality.md")]
 
 
 class ReportFmt(StrEnum):
@@ -66,7 +73,7 @@ def _load_schema(path: Path | None):
 def agree_cli(
     annotations: AnnotationsArg,
     fmt: Annotated[ReportFmt, typer.Option("--format", help="Report format.")] = ReportFmt.md,
-    output: OutOpt = "-",
+    output: AgreeOut = "-",
     bootstrap: Annotated[
         int,
         typer.Option("--bootstrap", min=0, help="Bootstrap resamples over documents (0: no CI)."),
@@ -116,9 +123,14 @@ def adjudicate_cli(
     output: Annotated[
         Path,
         typer.Option(
-            "-o", "--output", help="Gold directory (created if missing).", file_okay=False
+            "-o",
+            "--output",
+            help=f"Gold folder (created if missing; default {_GOLD_DIR}/, where gold and review "
+            "look unless given --dir).",
+            file_okay=False,
+            show_default=False,
         ),
-    ] = Path("gold"),
+    ] = Path(_GOLD_DIR),
     min_votes: Annotated[
         int, typer.Option("--min-votes", min=1, help="Votes an item needs to enter the gold.")
     ] = 2,
@@ -173,7 +185,7 @@ def _studio(url: str | None, token: str | None):
 @review_app.command("push")
 def review_push_cli(
     annotations: AnnotationsArg,
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
     version: VersionOpt = None,
     project: ReviewProjectOpt = "backchannel-review",
     url: UrlOpt = None,
@@ -204,7 +216,7 @@ def review_push_cli(
 
 @review_app.command("pull")
 def review_pull_cli(
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
     version: VersionOpt = None,
     project: ReviewProjectOpt = "backchannel-review",
     export: Annotated[
@@ -253,9 +265,9 @@ def review_pull_cli(
 def gold_diff_cli(
     a: Annotated[str, typer.Argument(help="Old version (v0001, with --dir) or a gold JSONL path.")],
     b: Annotated[str, typer.Argument(help="New version (v0002, with --dir) or a gold JSONL path.")],
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
     fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
-    output: OutOpt = "-",
+    output: DiffOut = "-",
 ) -> None:
     """What changed between two gold versions, per document."""
     from backchannel.annotation.gold.diff import diff_to_markdown, gold_diff
@@ -270,18 +282,23 @@ def gold_diff_cli(
 
 @gold_app.command("list")
 def gold_list_cli(
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifests as JSON.")] = False,
 ) -> None:
-    """List the gold versions in a directory, oldest first."""
+    """List the gold versions in a folder, oldest first (exit 1 when there is none)."""
     from backchannel.annotation.gold.versions import list_versions
+    from backchannel.errors import GoldError
 
     versions = list_versions(directory)
+    if not versions:
+        missing = "" if directory.is_dir() else " (no such folder)"
+        raise GoldError(
+            f"no gold versions in {directory.as_posix()}/{missing}",
+            hint="adjudicate writes them: backchannel adjudicate ANNOTATIONS -o DIR; "
+            "list another folder with --dir DIR",
+        )
     if as_json:
         typer.echo(msgspec.json.format(msgspec.json.encode(versions), indent=2).decode())
-        return
-    if not versions:
-        typer.echo(f"no gold versions in {directory}")
         return
     for m in versions:
         c = m.counts
@@ -295,7 +312,7 @@ def gold_list_cli(
 @gold_app.command("show")
 def gold_show_cli(
     version: Annotated[str, typer.Argument(help="Version name, e.g. v0001.")],
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
 ) -> None:
     """Print a version's manifest after checking its files against the recorded hashes."""
     from backchannel.annotation.gold.versions import verify_version
@@ -310,9 +327,9 @@ def gold_quality_cli(
     gold: Annotated[
         str, typer.Argument(help="Gold version (v0001, with --dir) or a gold JSONL path.")
     ],
-    directory: DirOpt = Path("gold"),
+    directory: DirOpt = Path(_GOLD_DIR),
     fmt: Annotated[DiffFmt, typer.Option("--format", help="Output format.")] = DiffFmt.md,
-    output: OutOpt = "-",
+    output: QualityOut = "-",
     schema: SchemaOpt = None,
 ) -> None:
     """Precision, recall and F1 of each annotator against a gold version (strict match)."""

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import OutputOpt, SchemaOpt
+from backchannel.cli.common import SchemaOpt, output_file_option
 
 studio_app = typer.Typer(help="Run a local Label Studio: up, down, status.", no_args_is_help=True)
 
@@ -157,7 +157,7 @@ def studio_status_cli(data_dir: DataDirOpt = Path(".studio")) -> None:
 
 def tasks_cli(
     corpus: Annotated[Path, typer.Argument(help="Corpus (Document JSONL).", dir_okay=False)],
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("tasks.json")] = "-",
     predictions: PredictionsOpt = None,
     model_version: ModelVersionOpt = None,
     schema_path: SchemaOpt = None,
@@ -170,12 +170,13 @@ def tasks_cli(
     res = write_tasks(
         corpus, output, predictions=predictions, schema=schema, model_version=model_version
     )
-    note = (
-        f"; {res.unmatched_predictions} predictions matched no document"
-        if res.unmatched_predictions
-        else ""
-    )
-    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}{note}")
+    if res.unmatched_predictions:
+        typer.echo(
+            f"warning: {predictions}: {res.unmatched_predictions} of its predictions match no "
+            f"document of {corpus}; they were left out",
+            err=True,
+        )
+    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}")
 
 
 def push_cli(
@@ -230,7 +231,7 @@ def push_cli(
 
 
 def pull_cli(
-    output: OutputOpt = "-",
+    output: Annotated[str, output_file_option("annotations.jsonl")] = "-",
     project: Annotated[
         str | None,
         typer.Option("--project", help="Project title to pull from a live server."),
