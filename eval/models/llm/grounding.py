@@ -1,0 +1,299 @@
+"""Put the strings an LLM quotes back on exact character offsets of the article.
+
+An LLM answers with the text of each mention, not with offsets, and it quotes imperfectly: it
+changes case, straightens curly quotes, swaps dashes, collapses line breaks, drops diacritics or
+transliterates a name.  Grounding finds, for each quoted string, the stretch of the article it
+means, and never invents one: every :class:`Placement` satisfies ``text[start:end]`` in the
+article, and a quote the article does not hold gets no placement at all (the caller drops and
+counts it).
+
+Three tiers, tried for each quote in turn (the ``method`` of the placement says which served):
+
+``exact``
+    ``text[start:end] == quote``.
+``normalised``
+    equal after :func:`normalise`: case folded, diacritics and other combining marks removed
+    (so "Milovanovic" finds "Milovanović"), every quote mark one mark, every dash one dash,
+    whitespace runs one space.  Normalising keeps a map from each normalised character back to
+    the original index, so offsets stay exact with emoji, combining marks and non-Latin scripts.
+``fuzzy``
+    token alignment: the article's words that best align with the quote's, accepted only when at
+    least :data:`MIN_COVERAGE` of the quote's tokens are matched (a token matches a token at
+    rapidfuzz similarity >= :data:`TOKEN_SIMILARITY`, so "Zelenskiy" matches "Zelensky").
+
+Order matters: the model lists extractions in the order they occur and lists a repeated surface
+once per occurrence meant.  So a cursor follows the previous placement; an exact or normalised
+quote takes the nearest unused occurrence at or after the cursor (an exact occurrence wins a tie
+with a normalised one at the same place), then the first unused one before it, then, when every
+occurrence is taken, the nearest one again (a duplicate, merged downstream).  Whole-word
+occurrences are preferred to occurrences inside a longer word ("Iran" in "Iranian").
+
+Everything here is a pure function of its arguments, so it is tested exhaustively with
+hypothesis without a model or a server.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+__all__ = [
+    "MIN_COVERAGE",
+    "TOKEN_SIMILARITY",
+    "Grounder",
+    "NormalisedText",
+    "Placement",
+    "normalise",
+]
+
+#: Share of the quote's tokens a fuzzy placement must match (langextract's threshold).
+MIN_COVERAGE = 0.75
+#: Similarity (0-1, rapidfuzz Indel) at which two tokens count as the same word.
+TOKEN_SIMILARITY = 0.8
+
+_QUOTES = "\"'`´‘’‚‛“”„‟‹›«»′″＂＇"
+_DASHES = "-‐‑‒–—―−﹘﹣－"
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a quote was placed.
+
+    Attributes:
+        start: offset of the first character (inclusive).
+        end: offset after the last character.
+        method: ``exact``, ``normalised`` or ``fuzzy``.
+        coverage: share of the quote's tokens matched (1.0 for exact and normalised).
+        duplicate: every occurrence was already taken by an earlier quote of the same label.
+    """
+
+    start: int
+    end: int
+    method: str
+    coverage: float = 1.0
+    duplicate: bool = False
+
+
+def _fold_char(ch: str) -> str:
+    """The normalised form of one character (possibly empty, possibly several characters)."""
+    if ch in _QUOTES:
+        return "'"
+    if ch in _DASHES:
+        return "-"
+    if ch.isspace():
+        return " "
+    out = []
+    for part in unicodedata.normalize("NFKD", ch):
+        if unicodedata.category(part).startswith("M") or part in "\u200b\u200c\u200d\ufeff":
+            continue
+        out.append(part)
+    return "".join(out).casefold()
+
+
+class NormalisedText:
+    """A string in normalised form with, for each normalised character, its original index.
+
+    Attributes:
+        original: the text as given.
+        text: the normalised text.
+        origin: ``origin[i]`` is the index in ``original`` of the character that produced
+            ``text[i]``.
+        first: ``first[i]`` is true when ``text[i]`` is the first character produced by its
+            original character (a match must start on one and end before one).
+    """
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        chars: list[str] = []
+        origin: list[int] = []
+        first: list[bool] = []
+        for i, ch in enumerate(original):
+            folded = _fold_char(ch)
+            if folded == " " and (not chars or chars[-1] == " "):
+                continue  # whitespace runs collapse to one space; leading whitespace goes
+            for k, part in enumerate(folded):
+                chars.append(part)
+                origin.append(i)
+                first.append(k == 0)
+        self.text = "".join(chars)
+        self.origin = origin
+        self.first = first
+
+    def aligned(self, start: int, end: int) -> bool:
+        """True when ``text[start:end]`` covers whole original characters."""
+        if start >= end or not self.first[start]:
+            return False
+        return end == len(self.text) or self.first[end]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the normalised span ``[start, end)`` (must be aligned).
+
+        The end is extended over combining marks and zero-width characters that normalising
+        removed, so "é" written as "e" + U+0301 is never cut in two.
+        """
+        o_start = self.origin[start]
+        o_end = self.origin[end - 1] + 1
+        src = self.original
+        while o_end < len(src) and _fold_char(src[o_end]) == "":
+            o_end += 1
+        return o_start, o_end
+
+
+def normalise(text: str) -> str:
+    """The normalised form used by the ``normalised`` tier (trailing whitespace removed)."""
+    return NormalisedText(text).text.rstrip(" ")
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class Grounder:
+    """Places quotes on one article, in order, remembering which occurrences are taken.
+
+    One Grounder per article (or chunk): call :meth:`place` for each extraction in the order
+    the model listed them.
+
+    Example:
+        >>> g = Grounder("Koval met Hartley. Later koval called.")
+        >>> g.place("Koval", "ACTOR"), g.place("KOVAL", "ACTOR")
+        (Placement(start=0, end=5, method='exact', coverage=1.0, duplicate=False), \
+Placement(start=25, end=30, method='normalised', coverage=1.0, duplicate=False))
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.norm = NormalisedText(text)
+        self.cursor = 0
+        self.taken: set[tuple[int, int, str]] = set()
+        self._tokens: list[tuple[int, int]] | None = None
+
+    # -- tiers -----------------------------------------------------------------------------
+
+    def _occurrences(self, quote: str) -> list[tuple[int, int, bool]]:
+        """Every aligned occurrence of ``quote`` in normalised space, as original offsets.
+
+        Returns ``(start, end, whole_word)`` tuples in text order.
+        """
+        needle = normalise(quote)
+        hay = self.norm.text
+        if not needle:
+            return []
+        out: list[tuple[int, int, bool]] = []
+        pos = hay.find(needle)
+        while pos != -1:
+            end = pos + len(needle)
+            if self.norm.aligned(pos, end):
+                o_start, o_end = self.norm.to_original(pos, end)
+                src = self.text
+                whole = not (
+                    (o_start > 0 and _is_word(src[o_start - 1]) and _is_word(src[o_start]))
+                    or (o_end < len(src) and _is_word(src[o_end]) and _is_word(src[o_end - 1]))
+                )
+                out.append((o_start, o_end, whole))
+            pos = hay.find(needle, pos + 1)
+        return out
+
+    def _choose(self, quote: str, label: str, occ: list[tuple[int, int, bool]]) -> Placement | None:
+        if not occ:
+            return None
+        quote = quote.strip()
+
+        def rank(o: tuple[int, int, bool]) -> tuple[int, int, int, int]:
+            start, end, whole = o
+            exact = self.text[start:end] == quote
+            after = start >= self.cursor
+            # nearest at/after the cursor first, then from the top; whole words first
+            return (0 if whole else 1, 0 if after else 1, start, 0 if exact else 1)
+
+        free = [o for o in occ if (o[0], o[1], label) not in self.taken]
+        duplicate = not free
+        start, end, _ = min(free or occ, key=rank)
+        method = "exact" if self.text[start:end] == quote else "normalised"
+        return Placement(start, end, method, 1.0, duplicate)
+
+    def _text_tokens(self) -> list[tuple[int, int]]:
+        if self._tokens is None:
+            self._tokens = [m.span() for m in _WORD.finditer(self.norm.text)]
+        return self._tokens
+
+    def _fuzzy(self, quote: str) -> Placement | None:
+        q_tokens = _WORD.findall(normalise(quote))
+        if not q_tokens:
+            return None
+        tokens = self._text_tokens()
+        hay = self.norm.text
+        words = [hay[s:e] for s, e in tokens]
+        n = len(q_tokens)
+        best_key: tuple[float, int, int, int] | None = None
+        best_span = (0, 0)
+        first = q_tokens[0]
+        for i, word in enumerate(words):
+            # a window starts on a token similar to one of the quote's first two tokens
+            if not any(_similar(word, q) for q in q_tokens[:2]):
+                continue
+            for length in (n, n - 1, n + 1, n - 2, n + 2):
+                if length < 1 or i + length > len(words):
+                    continue
+                cov = _coverage(q_tokens, words[i : i + length])
+                if cov < MIN_COVERAGE:
+                    continue
+                # best coverage, then closest length, then starting on the first token, then first
+                key = (cov, -abs(length - n), 1 if _similar(word, first) else 0, -i)
+                if best_key is None or key > best_key:
+                    best_key, best_span = key, (i, i + length)
+        if best_key is None:
+            return None
+        cov = best_key[0]
+        i, j = best_span
+        n_start, n_end = tokens[i][0], tokens[j - 1][1]
+        if not self.norm.aligned(n_start, n_end):
+            return None
+        start, end = self.norm.to_original(n_start, n_end)
+        return Placement(start, end, "fuzzy", round(cov, 4))
+
+    # -- public ----------------------------------------------------------------------------
+
+    def place(self, quote: str, label: str) -> Placement | None:
+        """Place one quote of ``label``, or return ``None`` when the article does not hold it."""
+        if not isinstance(quote, str) or not quote.strip():
+            return None
+        found = self._choose(quote, label, self._occurrences(quote))
+        if found is None:
+            found = self._fuzzy(quote)
+        if found is None:
+            return None
+        self.taken.add((found.start, found.end, label))
+        self.cursor = found.start
+        return found
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4:
+        return False
+    return Indel.normalized_similarity(a, b) >= TOKEN_SIMILARITY
+
+
+def _coverage(quote_tokens: list[str], window: list[str]) -> float:
+    """Share of ``quote_tokens`` matched, in order, by tokens of ``window`` (greedy alignment).
+
+    A token equal to its partner counts 1; a merely similar one counts its similarity, so an
+    exact window always beats a transliterated one.
+    """
+    matched = 0.0
+    j = 0
+    for q in quote_tokens:
+        for k in range(j, len(window)):
+            w = window[k]
+            if _similar(q, w):
+                matched += 1.0 if q == w else fuzz.ratio(q, w) / 100.0
+                j = k + 1
+                break
+    return matched / len(quote_tokens)
