@@ -18,8 +18,9 @@ Three tiers, tried for each quote in turn (the ``method`` of the placement says 
     the original index, so offsets stay exact with emoji, combining marks and non-Latin scripts.
 ``fuzzy``
     token alignment: the article's words that best align with the quote's, accepted only when at
-    least :data:`MIN_COVERAGE` of the quote's tokens are matched (a token matches a token at
-    rapidfuzz similarity >= :data:`TOKEN_SIMILARITY`, so "Zelenskiy" matches "Zelensky").
+    least :data:`MIN_COVERAGE` of the quote is matched (tokens weighted by length; a token
+    matches a token at rapidfuzz similarity >= :data:`TOKEN_SIMILARITY`, so "Zelenskiy" matches
+    "Zelensky").
 
 Order matters: the model lists extractions in the order they occur and lists a repeated surface
 once per occurrence meant.  So a cursor follows the previous placement; an exact or normalised
@@ -38,7 +39,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 __all__ = [
@@ -222,40 +222,58 @@ Placement(start=25, end=30, method='normalised', coverage=1.0, duplicate=False))
             self._tokens = [m.span() for m in _WORD.finditer(self.norm.text)]
         return self._tokens
 
-    def _fuzzy(self, quote: str) -> Placement | None:
-        q_tokens = _WORD.findall(normalise(quote))
+    def _fuzzy(self, quote: str, label: str) -> Placement | None:
+        """The best token alignment of ``quote``, or ``None`` below :data:`MIN_COVERAGE`.
+
+        For each start token, the window (quote length +-2 tokens) with the best coverage,
+        the closest length breaking ties; then, across starts: untaken first, then the best
+        coverage, then the nearest at or after the cursor, then the first.
+        """
+        needle = normalise(quote)
+        q_tokens = _WORD.findall(needle)
         if not q_tokens:
             return None
         tokens = self._text_tokens()
         hay = self.norm.text
         words = [hay[s:e] for s, e in tokens]
         n = len(q_tokens)
-        best_key: tuple[float, int, int, int] | None = None
-        best_span = (0, 0)
-        first = q_tokens[0]
+        candidates: list[tuple[tuple[int, float, int, int, int], int, int, float]] = []
         for i, word in enumerate(words):
             # a window starts on a token similar to one of the quote's first two tokens
             if not any(_similar(word, q) for q in q_tokens[:2]):
                 continue
+            best: tuple[float, int, int] | None = None  # coverage, -length gap, length
             for length in (n, n - 1, n + 1, n - 2, n + 2):
                 if length < 1 or i + length > len(words):
                     continue
                 cov = _coverage(q_tokens, words[i : i + length])
-                if cov < MIN_COVERAGE:
-                    continue
-                # best coverage, then closest length, then starting on the first token, then first
-                key = (cov, -abs(length - n), 1 if _similar(word, first) else 0, -i)
-                if best_key is None or key > best_key:
-                    best_key, best_span = key, (i, i + length)
-        if best_key is None:
+                if cov >= MIN_COVERAGE and (best is None or (cov, -abs(length - n)) > best[:2]):
+                    best = (cov, -abs(length - n), length)
+            if best is None:
+                continue
+            n_start, n_end = self._widen(needle, tokens[i][0], tokens[i + best[2] - 1][1])
+            if not self.norm.aligned(n_start, n_end):
+                continue
+            start, end = self.norm.to_original(n_start, n_end)
+            taken = (start, end, label) in self.taken
+            after = 0 if start >= self.cursor else 1
+            key = (int(taken), -round(best[0], 2), -best[1], after, start)
+            candidates.append((key, start, end, best[0]))
+        if not candidates:
             return None
-        cov = best_key[0]
-        i, j = best_span
-        n_start, n_end = tokens[i][0], tokens[j - 1][1]
-        if not self.norm.aligned(n_start, n_end):
-            return None
-        start, end = self.norm.to_original(n_start, n_end)
-        return Placement(start, end, "fuzzy", round(cov, 4))
+        key, start, end, cov = min(candidates)
+        return Placement(start, end, "fuzzy", round(cov, 4), duplicate=bool(key[0]))
+
+    def _widen(self, needle: str, n_start: int, n_end: int) -> tuple[int, int]:
+        """Take in the quote's leading and trailing punctuation ("@handle", quotes) if present."""
+        hay = self.norm.text
+        lead = len(needle) - len(needle.lstrip("".join(c for c in needle if not _is_word(c))))
+        trail = len(needle) - len(needle.rstrip("".join(c for c in needle if not _is_word(c))))
+        if lead and hay[max(0, n_start - lead) : n_start] == needle[:lead]:
+            n_start -= lead
+        if trail and hay[n_end : n_end + trail] == needle[len(needle) - trail :]:
+            n_end += trail
+        return n_start, n_end
 
     # -- public ----------------------------------------------------------------------------
 
@@ -265,7 +283,7 @@ Placement(start=25, end=30, method='normalised', coverage=1.0, duplicate=False))
             return None
         found = self._choose(quote, label, self._occurrences(quote))
         if found is None:
-            found = self._fuzzy(quote)
+            found = self._fuzzy(quote, label)
         if found is None:
             return None
         self.taken.add((found.start, found.end, label))
@@ -282,18 +300,22 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _coverage(quote_tokens: list[str], window: list[str]) -> float:
-    """Share of ``quote_tokens`` matched, in order, by tokens of ``window`` (greedy alignment).
+    """Share of the quote matched, in order, by tokens of ``window`` (greedy alignment).
 
-    A token equal to its partner counts 1; a merely similar one counts its similarity, so an
+    Weighted by token length, so "the", "of" and "s" weigh little and a wrong name weighs a
+    lot: "the Andorran foreign ministry" does not find "the Norwegian foreign ministry".  A
+    token equal to its partner counts fully, a merely similar one by its similarity, so an
     exact window always beats a transliterated one.
     """
     matched = 0.0
+    total = 0
     j = 0
     for q in quote_tokens:
+        total += len(q)
         for k in range(j, len(window)):
             w = window[k]
             if _similar(q, w):
-                matched += 1.0 if q == w else fuzz.ratio(q, w) / 100.0
+                matched += len(q) * (1.0 if q == w else Indel.normalized_similarity(q, w))
                 j = k + 1
                 break
-    return matched / len(quote_tokens)
+    return matched / total if total else 0.0
