@@ -23,11 +23,12 @@ Three tiers, tried for each quote in turn (the ``method`` of the placement says 
     "Zelensky").
 
 Order matters: the model lists extractions in the order they occur and lists a repeated surface
-once per occurrence meant.  So a cursor follows the previous placement; an exact or normalised
-quote takes the nearest unused occurrence at or after the cursor (an exact occurrence wins a tie
-with a normalised one at the same place), then the first unused one before it, then, when every
-occurrence is taken, the nearest one again (a duplicate, merged downstream).  Whole-word
-occurrences are preferred to occurrences inside a longer word ("Iran" in "Iranian").
+once per occurrence meant.  So a cursor follows the previous placement, and a quote takes an
+exact occurrence if there is one, else a normalised one; among those, a whole-word occurrence
+("Iran", not the "Iran" of "Iranian"), the nearest unused one at or after the cursor, then the
+first unused one before it, then, when every occurrence is taken, the nearest one again (a
+duplicate, merged downstream).  An occurrence that would cut a character from its combining
+marks comes last.  Fuzzy candidates are ranked the same way after their coverage.
 
 Everything here is a pure function of its arguments, so it is tested exhaustively with
 hypothesis without a model or a server.
@@ -149,8 +150,13 @@ def normalise(text: str) -> str:
     return NormalisedText(text).text.rstrip(" ")
 
 
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")
+
+
 def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+    """Letters, digits, ``_`` and combining marks (a span never ends between "e" and U+0301)."""
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
 
 
 class Grounder:
@@ -175,41 +181,49 @@ Placement(start=25, end=30, method='normalised', coverage=1.0, duplicate=False))
 
     # -- tiers -----------------------------------------------------------------------------
 
-    def _occurrences(self, quote: str) -> list[tuple[int, int, bool]]:
-        """Every aligned occurrence of ``quote`` in normalised space, as original offsets.
+    def _whole(self, start: int, end: int) -> bool:
+        src = self.text
+        return not (
+            (start > 0 and _is_word(src[start - 1]) and _is_word(src[start]))
+            or (end < len(src) and _is_word(src[end]) and _is_word(src[end - 1]))
+        )
 
-        Returns ``(start, end, whole_word)`` tuples in text order.
+    def _occurrences(self, quote: str) -> list[tuple[int, int, bool]]:
+        """Every occurrence of ``quote``: exact ones, then aligned ones in normalised space.
+
+        Returns ``(start, end, whole_word)`` tuples in original offsets, without repeats.
         """
+        quote = quote.strip()
+        found: dict[tuple[int, int], bool] = {}
+        pos = self.text.find(quote)
+        while pos != -1:
+            found[(pos, pos + len(quote))] = self._whole(pos, pos + len(quote))
+            pos = self.text.find(quote, pos + 1)
         needle = normalise(quote)
         hay = self.norm.text
-        if not needle:
-            return []
-        out: list[tuple[int, int, bool]] = []
-        pos = hay.find(needle)
+        pos = hay.find(needle) if needle else -1
         while pos != -1:
             end = pos + len(needle)
             if self.norm.aligned(pos, end):
                 o_start, o_end = self.norm.to_original(pos, end)
-                src = self.text
-                whole = not (
-                    (o_start > 0 and _is_word(src[o_start - 1]) and _is_word(src[o_start]))
-                    or (o_end < len(src) and _is_word(src[o_end]) and _is_word(src[o_end - 1]))
-                )
-                out.append((o_start, o_end, whole))
+                found.setdefault((o_start, o_end), self._whole(o_start, o_end))
             pos = hay.find(needle, pos + 1)
-        return out
+        return [(s, e, w) for (s, e), w in found.items()]
 
     def _choose(self, quote: str, label: str, occ: list[tuple[int, int, bool]]) -> Placement | None:
         if not occ:
             return None
         quote = quote.strip()
 
-        def rank(o: tuple[int, int, bool]) -> tuple[int, int, int, int]:
+        def rank(o: tuple[int, int, bool]) -> tuple[int, int, int, int, int]:
             start, end, whole = o
-            exact = self.text[start:end] == quote
+            src = self.text
+            # never cut "e" from a following U+0301; then exact before normalised; whole
+            # words first; the nearest at/after the cursor, then from the top
+            splits = _is_mark(src[start]) or (end < len(src) and _is_mark(src[end]))
+            exact = src[start:end] == quote
             after = start >= self.cursor
-            # nearest at/after the cursor first, then from the top; whole words first
-            return (0 if whole else 1, 0 if after else 1, start, 0 if exact else 1)
+            return (int(splits), 0 if exact else 1, 0 if whole else 1, 0 if after else 1, start)
 
         free = [o for o in occ if (o[0], o[1], label) not in self.taken]
         duplicate = not free
