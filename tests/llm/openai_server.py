@@ -37,8 +37,10 @@ Action = dict[str, Any]
 
 
 def article_of(body: dict[str, Any]) -> str:
-    """The text between <article> tags in the last user message of a request."""
-    content = body["messages"][-1]["content"]
+    """The text between <article> tags in the last user message that has them."""
+    content = next(
+        m["content"] for m in reversed(body["messages"]) if "<article>\n" in m["content"]
+    )
     start = content.index("<article>\n") + len("<article>\n")
     return content[start : content.rindex("\n</article>")]
 
