@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,20 @@ def test_gold_relations_survive_the_round_trip_through_the_prompt(schema: Schema
     assert got["relations"] == [
         {"head": 1, "tail": 0, "label": "PARTICIPANT", "attrs": {"role": "initiator"}}
     ]
+
+
+def test_a_fatal_error_stops_documents_still_retrying(
+    openai_server: ScriptedOpenAI, schema: Schema
+) -> None:
+    def respond(body: dict) -> dict:
+        if article_of(body).startswith("Koval met"):
+            return {"status": 401}
+        return {"status": 503, "headers": {"Retry-After": "30"}}
+
+    openai_server.responder = respond
+    model = LLMModel(schema=schema, endpoint=openai_server.url, llm_model="m", concurrency=2)
+    docs = [Document(id="a", text="Koval met Hartley."), Document(id="b", text="Osei wrote.")]
+    started = time.monotonic()
+    with pytest.raises(ModelError, match="refused the API key"):
+        list(model.predict(docs))
+    assert time.monotonic() - started < 10  # not the 30 s the 503 asked for, five times

@@ -105,7 +105,8 @@ class ChatClient:
         stream: ask for a streamed reply (server-sent events) and assemble it.
         temperature: sampling temperature (0 for reproducible annotation).
         structured: ask for JSON-schema structured output first.
-        sleep: the waiting function (tests record waits instead of sleeping).
+        sleep: the waiting function (tests record waits instead of sleeping); by default a
+            wait that :meth:`cancel` cuts short.
     """
 
     def __init__(
@@ -121,7 +122,7 @@ class ChatClient:
         stream: bool = False,
         temperature: float = 0.0,
         structured: bool = True,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.model = model
         self.endpoint = endpoint
@@ -131,7 +132,8 @@ class ChatClient:
         self.stream = stream
         self.temperature = temperature
         self.structured = structured
-        self.sleep = sleep
+        self._cancelled = threading.Event()
+        self.sleep = sleep if sleep is not None else self._cancelled.wait
         self.retries = 0
         self._lock = threading.Lock()
         self._client = openai.OpenAI(
@@ -140,6 +142,10 @@ class ChatClient:
 
     def close(self) -> None:
         self._client.close()
+
+    def cancel(self) -> None:
+        """Stop retrying: waits end now and no further request starts (the run is failing)."""
+        self._cancelled.set()
 
     # -- one request -----------------------------------------------------------------------
 
@@ -200,6 +206,8 @@ class ChatClient:
         """
         attempt = 0
         while True:
+            if self._cancelled.is_set():
+                raise RequestFailed(f"{self.endpoint}: cancelled, another request failed")
             use_schema = schema if self.structured else None
             try:
                 done = self._request(messages, use_schema)

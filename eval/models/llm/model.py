@@ -116,7 +116,6 @@ class LLMModel:
         malformed_retries: int = 2,
         temperature: float = 0.0,
         client: ChatClient | None = None,
-        **_ignored: Any,
     ) -> None:
         del model_dir
         self.schema = schema
@@ -442,6 +441,10 @@ class LLMModel:
                 pred, run = pending.popleft().result()
                 self._account(pred, run)
                 yield pred
+        except BaseException:
+            if self._client is not None:
+                self._client.cancel()  # documents still in flight stop retrying
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if self._owns_client and self._client is not None:
