@@ -123,3 +123,16 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds(httpx.Headers({"retry-after": date}), now=1445412480.0) == 10.0
     assert retry_after_seconds(httpx.Headers({"retry-after": "soon"})) is None
     assert retry_after_seconds(httpx.Headers({})) is None
+
+
+def test_model_refusing_temperature_is_asked_without(openai_server: ScriptedOpenAI) -> None:
+    openai_server.queue(
+        {"status": 400, "message": "Unsupported value: 'temperature' does not support 0"},
+        answer(),
+        answer(),
+    )
+    client, waits = make_client(openai_server)
+    client.complete(MESSAGES, SCHEMA)
+    client.complete(MESSAGES, SCHEMA)
+    assert ["temperature" in body for body in openai_server.requests] == [True, False, False]
+    assert waits == [] and client.structured  # the format was not the problem

@@ -9,7 +9,8 @@ llama.cpp's server, OpenAI and others all work) with its own retries turned off
 * 401/403 (the key), 404 (the model name) and other 4xx stop the run at once with one line:
   retrying cannot fix them and every further request would be billed or refused;
 * structured output (``response_format`` with a JSON schema) is asked for first; a server that
-  refuses it (400/422 naming the format) is asked for plain JSON from then on.
+  refuses it (400/422 naming the format) is asked for plain JSON from then on; likewise a model
+  that refuses ``temperature`` (reasoning models sample only at their default) is asked without.
 
 The API key is handed to the client and never appears in a message: errors are reported by
 status code and error kind only, because provider error bodies can echo part of the key.
@@ -80,15 +81,20 @@ def retry_after_seconds(headers: httpx.Headers | None, now: float | None = None)
     return max(0.0, when.timestamp() - now)
 
 
-def _refuses_format(exc: openai.APIStatusError) -> bool:
-    """True when a 400/422 is about ``response_format`` (the server lacks structured output)."""
+def _refuses(exc: openai.APIStatusError, *words: str) -> bool:
+    """True when a 400/422 names one of ``words`` (a parameter the server does not take)."""
     if exc.status_code not in (400, 422):
         return False
     try:
         body = exc.response.text.lower()
     except Exception:
         body = str(exc).lower()
-    return "response_format" in body or "json_schema" in body or "schema" in body
+    return any(word in body for word in words)
+
+
+def _refuses_format(exc: openai.APIStatusError) -> bool:
+    """True when a 400/422 is about ``response_format`` (the server lacks structured output)."""
+    return _refuses(exc, "response_format", "json_schema")
 
 
 class ChatClient:
@@ -132,6 +138,7 @@ class ChatClient:
         self.stream = stream
         self.temperature = temperature
         self.structured = structured
+        self.send_temperature = True
         self._cancelled = threading.Event()
         self.sleep = sleep if sleep is not None else self._cancelled.wait
         self.retries = 0
@@ -150,11 +157,9 @@ class ChatClient:
     # -- one request -----------------------------------------------------------------------
 
     def _request(self, messages: list[dict[str, str]], schema: dict[str, Any] | None) -> Completion:
-        kwargs: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-        }
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
+        if self.send_temperature:
+            kwargs["temperature"] = self.temperature
         if schema is not None:
             kwargs["response_format"] = {
                 "type": "json_schema",
@@ -219,6 +224,10 @@ class ChatClient:
                     with self._lock:
                         self.structured = False
                     continue  # ask again, for plain JSON; not a retry
+                if self.send_temperature and _refuses(exc, "temperature"):
+                    with self._lock:
+                        self.send_temperature = False
+                    continue  # models that only sample at their default (reasoning models)
                 if status == 429 or status >= 500:
                     if attempt >= self.max_retries:
                         raise RequestFailed(

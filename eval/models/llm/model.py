@@ -257,7 +257,7 @@ class LLMModel:
         asked = list(messages)
         malformed = 0
         error = ""
-        for _ in range(1 + self.malformed_retries):
+        for attempt in range(1 + self.malformed_retries):
             done = client.complete(asked, self.json_schema)
             if not done.usage.get("prompt_tokens"):
                 done.usage = {
@@ -282,11 +282,16 @@ class LLMModel:
                 ]
                 continue
             self.cache.put(key, done.content, usage)
-            return parsed, {"usage": usage, "cached": False, "requests": 1, "malformed": malformed}
+            return parsed, {
+                "usage": usage,
+                "cached": False,
+                "requests": attempt + 1,
+                "malformed": malformed,
+            }
         return None, {
             "usage": usage,
             "cached": False,
-            "requests": 1,
+            "requests": 1 + self.malformed_retries,
             "malformed": malformed,
             "error": error,
         }
