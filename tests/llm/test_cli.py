@@ -144,3 +144,24 @@ def test_predictions_score_against_gold(
     report = runner.invoke(app, ["score", str(corpus), str(out), "--bootstrap", "0"])
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout)["meta"]["documents"] == 2
+
+
+def test_examples_from_the_corpus_itself_are_refused(
+    openai_server: ScriptedOpenAI, tmp_path: Path, runner
+) -> None:
+    from backchannel.annotation.documents import Span
+
+    gold = tmp_path / "gold.jsonl"
+    write_documents(
+        [
+            Document(
+                id="g", text="Koval spoke.", spans=[Span(id="a1", start=0, end=5, label="ACTOR")]
+            )
+        ],
+        gold,
+    )
+    args = [*llm_args(openai_server, "--examples", str(gold), "--shots", "1"), str(gold)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "no few-shot example left" in result.output and "Traceback" not in result.output
+    assert openai_server.requests == []
