@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -40,6 +41,8 @@ class PredictResult(msgspec.Struct, kw_only=True):
         spans: spans predicted, per label.
         relations: relations predicted, per label.
         seconds: wall-clock time.
+        usage: what the model reports about its run, when it does (the ``llm`` model: requests,
+            tokens, cache hits, grounding counts); empty otherwise.
     """
 
     model: str
@@ -49,6 +52,7 @@ class PredictResult(msgspec.Struct, kw_only=True):
     spans: dict[str, int]
     relations: dict[str, int]
     seconds: float
+    usage: dict[str, Any] = {}
 
     @property
     def docs_per_second(self) -> float:
@@ -93,6 +97,7 @@ def predict(
     model_dir: str | Path | None = None,
     schema: Schema | str | Path | None = None,
     progress: bool = True,
+    model_options: dict[str, Any] | None = None,
 ) -> PredictResult:
     """Pre-annotate every Document of ``corpus`` with ``model_name`` into ``output`` (JSONL).
 
@@ -105,6 +110,7 @@ def predict(
             ``rules``).
         schema: schema (object or path); default the bundled one.
         progress: show a progress bar on a terminal.
+        model_options: model-specific keyword arguments (see :func:`load_model`).
 
     Raises:
         DocumentError: the corpus is malformed (file, line and document named).
@@ -113,7 +119,7 @@ def predict(
     if not isinstance(schema, Schema):
         schema = load_schema(schema)
     started = time.perf_counter()
-    model = load_model(model_name, model_dir, schema=schema)
+    model = load_model(model_name, model_dir, schema=schema, options=model_options)
     spans: dict[str, int] = {}
     relations: dict[str, int] = {}
     version = f"{model.name}-{model.version}"
@@ -141,4 +147,5 @@ def predict(
         spans=dict(sorted(spans.items())),
         relations=dict(sorted(relations.items())),
         seconds=round(time.perf_counter() - started, 3),
+        usage=dict(getattr(model, "usage", None) or {}),
     )

@@ -14,7 +14,7 @@ model that does not, ``predict`` sets it from the model's optional ``given_layer
 Names resolve in this order:
 
 1. models registered at run time with :func:`register_model` (tests, notebooks);
-2. the built-ins below (``rules``, ``spacy``, ``stance``);
+2. the built-ins below (``rules``, ``spacy``, ``stance``, ``llm``);
 3. the ``backchannel.models`` entry point group, so a separately installed package adds its own
    model without touching this code::
 
@@ -34,7 +34,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import msgspec
 
@@ -64,6 +64,7 @@ BUILTIN_MODELS: dict[str, str] = {
     "rules": "backchannel.eval.models.rules:RulesModel",
     "spacy": "backchannel.eval.models.ner:SpacyModel",
     "stance": "backchannel.eval.models.stance:StanceModel",
+    "llm": "backchannel.eval.models.llm.model:LLMModel",
 }
 
 
@@ -186,9 +187,17 @@ def _resolve(name: str) -> ModelFactory:
 
 
 def load_model(
-    name: str, model_dir: str | Path | None = None, *, schema: Schema | None = None
+    name: str,
+    model_dir: str | Path | None = None,
+    *,
+    schema: Schema | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Model:
     """Build the model called ``name``, loading trained weights from ``model_dir`` if given.
+
+    ``options`` are model-specific keyword arguments for the factory (the ``llm`` model's
+    endpoint, model name, examples...); they are passed only when given, so factories that
+    take none keep working.
 
     Raises:
         ModelError: unknown name, missing or unreadable model directory, or a factory that
@@ -205,7 +214,9 @@ def load_model(
                 path=model_dir,
                 hint=f"train one with: backchannel train --model {name} GOLD -o {model_dir}",
             )
-    model = factory(model_dir, schema=schema if schema is not None else load_schema())
+    model = factory(
+        model_dir, schema=schema if schema is not None else load_schema(), **(options or {})
+    )
     if not isinstance(model, Model):
         raise ModelError(
             f"model {quote(name)} does not implement the Model protocol "

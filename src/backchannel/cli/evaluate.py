@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from backchannel.cli import llm
 from backchannel.cli.common import SchemaOpt, SeedOpt, output_file_option
 
 GoldArg = Annotated[
@@ -167,7 +168,8 @@ def compare_cli(
 
 
 ModelOpt = Annotated[
-    str, typer.Option("--model", "-m", help="Model name: rules, spacy, stance or a plug-in.")
+    str,
+    typer.Option("--model", "-m", help="Model name: rules, spacy, stance, llm or a plug-in."),
 ]
 ModelDirOpt = Annotated[
     Path | None,
@@ -186,13 +188,58 @@ def predict_cli(
     output: PredictOut = "-",
     model_dir: ModelDirOpt = None,
     schema: SchemaOpt = None,
+    endpoint: llm.EndpointOpt = None,
+    llm_model: llm.LLMModelOpt = None,
+    examples: llm.ExamplesOpt = None,
+    shots: llm.ShotsOpt = 0,
+    api_key_env: llm.ApiKeyEnvOpt = None,
+    concurrency: llm.ConcurrencyOpt = 4,
+    cache_dir: llm.CacheDirOpt = None,
+    chunk_chars: llm.ChunkOpt = 6000,
+    stream: llm.StreamOpt = False,
+    timeout: llm.TimeoutOpt = 120.0,
+    max_retries: llm.RetriesOpt = 5,
+    price: llm.PriceOpt = None,
+    dry_run: llm.DryRunOpt = False,
 ) -> None:
-    """Run a baseline model over a corpus: prediction Documents with scores and reasons."""
+    """Run a baseline model over a corpus: prediction Documents with scores and reasons.
+
+    With --model llm, any OpenAI-compatible chat model extracts the spans and relations and
+    each quoted mention is placed on exact offsets (see docs/llm.md).
+    """
+    from backchannel.errors import InputError
     from backchannel.eval.predict import predict
 
+    options = None
+    cost = llm.parse_price(price)
+    if model == "llm":
+        options = llm.llm_options(
+            corpus=corpus,
+            endpoint=endpoint,
+            llm_model=llm_model,
+            examples=examples,
+            shots=shots,
+            api_key_env=api_key_env,
+            concurrency=concurrency,
+            cache_dir=cache_dir,
+            chunk_chars=chunk_chars,
+            stream=stream,
+            timeout=timeout,
+            max_retries=max_retries,
+            dry_run=dry_run,
+        )
+        if dry_run:
+            llm.dry_run(corpus, options, schema)
+            return
+    elif endpoint or llm_model or examples or dry_run or price:
+        raise InputError(
+            "--endpoint, --llm-model, --examples, --price and --dry-run apply to --model llm only"
+        )
     if model_dir is None and Path("models", model).is_dir():
         model_dir = Path("models", model)
-    result = predict(model, corpus, output, model_dir=model_dir, schema=schema)
+    result = predict(
+        model, corpus, output, model_dir=model_dir, schema=schema, model_options=options
+    )
     spans = ", ".join(f"{k} {v}" for k, v in result.spans.items()) or "none"
     typer.echo(
         f"{result.model_version}: {result.documents} documents in {result.seconds:.1f} s "
@@ -201,6 +248,8 @@ def predict_cli(
         + (f"; written to {output}" if output != "-" else ""),
         err=True,
     )
+    if model == "llm":
+        typer.echo(llm.usage_line(result.usage, cost), err=True)
 
 
 def train_cli(
