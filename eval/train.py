@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult, load_model
+from backchannel.errors import ModelError
+from backchannel.eval.models.registry import TrainOptions, TrainResult, load_model
 from backchannel.schema import Schema, load_schema
 
 __all__ = ["TrainOptions", "TrainResult", "train"]

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from backchannel.atomic import atomic_directory
 from backchannel.documents import Document, read_documents
+from backchannel.errors import ModelError
 from backchannel.eval.models.base import make_prediction
-from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
+from backchannel.eval.models.registry import TrainOptions, TrainResult
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import msgspec
 
-from backchannel.errors import InputError, quote
+from backchannel.errors import ModelError, quote
 
 if TYPE_CHECKING:
     from backchannel.documents import Document
@@ -66,14 +66,6 @@ BUILTIN_MODELS: dict[str, str] = {
     "stance": "backchannel.eval.models.stance:StanceModel",
     "llm": "backchannel.eval.models.llm.model:LLMModel",
 }
-
-
-class ModelError(InputError):
-    """A model is unknown, cannot be loaded from its directory, or cannot be trained.
-
-    A subclass of :class:`~backchannel.errors.InputError`: the cause is always
-    something the user chose (a name, a directory, a gold file too small to learn from).
-    """
 
 
 class TrainOptions(msgspec.Struct, kw_only=True, frozen=True):

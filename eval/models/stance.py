@@ -43,8 +43,9 @@ from backchannel.documents import (
     Span,
     read_documents,
 )
+from backchannel.errors import ModelError
 from backchannel.eval.models.base import declare_layers
-from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
+from backchannel.eval.models.registry import TrainOptions, TrainResult
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema

@@ -8,7 +8,8 @@ user never sees a traceback for bad input and a Python caller can catch by kind:
     │   ├── DocumentError             a Document JSONL record is malformed or inconsistent
     │   ├── SchemaError               a schema YAML file is malformed
     │   ├── IngestError               an article cannot be read or extracted
-    │   └── ConversionError           a Label Studio export or task cannot be converted
+    │   ├── ConversionError           a Label Studio export or task cannot be converted
+    │   └── ModelError                a model is unknown, cannot be loaded or cannot be trained
     ├── StudioError                   talking to Label Studio failed
     │   ├── StudioConnectionError     no server, server stopped, timeout
     │   ├── StudioAuthError           wrong or missing token
@@ -127,6 +128,14 @@ class IngestError(InputError):
 
 class ConversionError(InputError):
     """A Label Studio export or task cannot be converted to a Document without loss."""
+
+
+class ModelError(InputError):
+    """A model is unknown, cannot be loaded from its directory, or cannot be trained.
+
+    A subclass of :class:`InputError`: the cause is always
+    something the user chose (a name, a directory, a gold file too small to learn from).
+    """
 
 
 class StudioError(BackchannelError):

@@ -17,8 +17,9 @@ from backchannel.documents import (
     validate_document,
     write_documents,
 )
+from backchannel.errors import ModelError
 from backchannel.eval.models.llm.model import LLMModel
-from backchannel.eval.models.registry import ModelError, load_model
+from backchannel.eval.models.registry import load_model
 from backchannel.schema import Schema, load_schema
 
 TEXT = (

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from backchannel.documents import Document, read_documents, validate_document
+from backchannel.errors import ModelError
 from backchannel.eval.models.ner import SpacyModel, to_docbin
-from backchannel.eval.models.registry import ModelError, TrainOptions
+from backchannel.eval.models.registry import TrainOptions
 
 from .conftest import tiny_gold
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backchannel.documents import Document, read_documents, validate_document
-from backchannel.eval.models.registry import ModelError, TrainOptions
+from backchannel.errors import ModelError
+from backchannel.eval.models.registry import TrainOptions
 from backchannel.eval.models.stance import Candidate, StanceModel, candidates, pair_text
 
 from .conftest import locate, tiny_gold

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import openai
 
-from backchannel.eval.models.registry import ModelError
+from backchannel.errors import ModelError
 
 __all__ = ["ChatClient", "Completion", "RequestFailed", "retry_after_seconds"]
 

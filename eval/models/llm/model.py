@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backchannel.documents import read_documents
+from backchannel.errors import ModelError
 from backchannel.eval.models.base import Found, FoundRelation, make_prediction
 from backchannel.eval.models.llm.answer import MalformedAnswer, ParsedAnswer, parse_answer
 from backchannel.eval.models.llm.cache import AnswerCache, cache_key
@@ -42,7 +43,7 @@ from backchannel.eval.models.llm.prompt import (
     system_prompt,
     user_message,
 )
-from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
+from backchannel.eval.models.registry import TrainOptions, TrainResult
 
 if TYPE_CHECKING:
     from backchannel.documents import Document

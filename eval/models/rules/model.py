@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backchannel.errors import ModelError
 from backchannel.eval.models.base import make_prediction
 from backchannel.eval.models.lexicon import load_lexicon
-from backchannel.eval.models.registry import ModelError, TrainOptions, TrainResult
+from backchannel.eval.models.registry import TrainOptions, TrainResult
 from backchannel.eval.models.rules.extractor import RuleExtractor
 
 if TYPE_CHECKING:
