@@ -38,7 +38,7 @@ from backchannel.eval.scoring.relations import multiset_tp, run_ids
 from backchannel.eval.scoring.stance import polarity_confusion
 from backchannel.schema import Schema
 
-__all__ = ["BATCH", "CHUNK", "BrowserDoc", "Counter"]
+__all__ = ["BATCH", "CHUNK", "BrowserDoc", "DocumentCounter"]
 
 BATCH = 1024
 CHUNK = 64
@@ -82,7 +82,7 @@ class _Side:
     done: int = 0  # records flattened into chunks
 
 
-class Counter:
+class DocumentCounter:
     """Accumulates count rows, the label confusion matrix and the error-browser documents.
 
     Args:
@@ -562,7 +562,7 @@ class Counter:
     def reset(self, first: int) -> None:
         """Forget rows, ids, confusion and candidates; the next document has index ``first``.
 
-        A worker process counts one batch after another with the same Counter (its
+        A worker process counts one batch after another with the same DocumentCounter (its
         label-and-attribute tables stay warm) and hands each batch's results back.
         """
         self.rows, self.doc_ids, self._heap = [], [], []

@@ -7,9 +7,8 @@ can be counted side by side.
 How: the main process only scans both files for line starts (numpy over 4 MiB blocks, no
 decoding) and hands each worker a pair of byte ranges holding the same :data:`BATCH` documents
 of both files.  A worker reads its ranges, decodes, joins, validates and counts them with the
-very code of the serial path (:class:`~backchannel.eval.scoring.counting.Counter`) and sends back
-the
-count rows, the confusion matrix and its error-browser candidates.  Per-document rows do not
+very code of the serial path (:class:`~backchannel.eval.scoring.counting.DocumentCounter`) and
+sends back the count rows, the confusion matrix and its error-browser candidates.  Per-document rows do not
 depend on how documents are batched, so the result is bit-identical to the serial path.
 
 The fast path applies only when line *i* of the gold and line *i* of the predictions are the
@@ -40,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from backchannel.eval.scoring.counting import BATCH, CHUNK, Counter
+from backchannel.eval.scoring.counting import BATCH, CHUNK, DocumentCounter
 from backchannel.eval.scoring.joining import _BOM, Block, NotLockstep, _decode_block
 from backchannel.eval.scoring.metrics import Layout
 from backchannel.schema import Schema
@@ -158,7 +157,7 @@ def _init(schema: Schema, layout: Layout, keep: int, gold: str, pred: str) -> No
     _die_with_parent()
     gc.disable()  # see collect_counts: Documents hold no cycles
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    counter = Counter(schema, layout, keep=keep)
+    counter = DocumentCounter(schema, layout, keep=keep)
     _STATE.update(
         counter=counter,
         lean=counter.decoder,
@@ -189,7 +188,7 @@ def _records(
 def _work(chunk: _Chunk) -> tuple[bool, Any]:
     """Count one chunk; ``(False, reason)`` if anything is not as the fast path assumes."""
     try:
-        counter: Counter = _STATE["counter"]
+        counter: DocumentCounter = _STATE["counter"]
         lean = _STATE["lean"]
         gf, pf = _STATE["files"]
         gpath, ppath = _STATE["paths"]
@@ -223,7 +222,7 @@ class Parallel:
 
     rows: np.ndarray
     doc_ids: list[str]
-    counter: Counter
+    counter: DocumentCounter
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -241,7 +240,7 @@ def count_parallel(
     Returns ``None`` as soon as a problem is seen (the in-flight batches are dropped).
     """
     g, p = str(gold), str(predictions)
-    counter = Counter(schema, layout, keep=keep)
+    counter = DocumentCounter(schema, layout, keep=keep)
     seen: set[str] = set()
     doc_ids: list[str] = []
     rows: list[np.ndarray] = []

@@ -29,7 +29,7 @@ from backchannel.bootstrap import bootstrap_totals, percentile_interval
 from backchannel.documents import open_binary
 from backchannel.errors import InputError, quote
 from backchannel.eval.models.base import LAYERS, LAYERS_KEY
-from backchannel.eval.scoring.counting import CHUNK, BrowserDoc, Counter
+from backchannel.eval.scoring.counting import CHUNK, BrowserDoc, DocumentCounter
 from backchannel.eval.scoring.joining import NotLockstep, join, lockstep
 from backchannel.eval.scoring.metrics import Layout, class_sets, compute_metrics, majority_polarity
 from backchannel.eval.scoring.parallel import count_parallel, plan
@@ -114,7 +114,7 @@ def collect_counts(
     in worker processes; the result is the same as the serial path's, bit for bit, and any
     problem (bad record, other order, missing document) is reported by the serial path.
     """
-    counter = Counter(schema, layout, keep=keep)
+    counter = DocumentCounter(schema, layout, keep=keep)
     missing = 0
     # A batch keeps ~1,000 Documents alive: with the cyclic garbage collector on, every young
     # collection would walk them all (it made decoding 5x slower).  Documents hold no cycles.
@@ -133,7 +133,7 @@ def collect_counts(
                 counter.add_block(g_block, p_block)
             rows = counter.finish()
         except NotLockstep:  # another order, or a problem for join to handle or report
-            counter = Counter(schema, layout, keep=keep, decoder=lean)
+            counter = DocumentCounter(schema, layout, keep=keep, decoder=lean)
             for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
                 missing += p is None
                 counter.add(g, p)
