@@ -9,7 +9,8 @@ decoding) and hands each worker a pair of byte ranges holding the same :data:`BA
 of both files.  A worker reads its ranges, decodes, joins, validates and counts them with the
 very code of the serial path (:class:`~backchannel.eval.scoring.counting.DocumentCounter`) and
 sends back the count rows, the confusion matrix and its error-browser candidates.
-Per-document rows do not depend on how documents are batched, so the result is bit-identical to the serial path.
+Per-document rows do not depend on how documents are batched, so the result is bit-identical to
+the serial path.
 
 The fast path applies only when line *i* of the gold and line *i* of the predictions are the
 same document: both files have the same number of lines, every line is a record (starts with
