@@ -21,6 +21,7 @@ from backchannel.annotation.agreement.agree import (
     PairF1,
 )
 from backchannel.annotation.agreement.quality import PRF
+from backchannel.markdown import escape, table
 
 __all__ = ["ReportFormat", "render_report", "to_html", "to_json", "to_markdown"]
 
@@ -46,21 +47,10 @@ def _ci(s: MeanF1 | PairF1) -> str:
     return f"[{s.ci_low:.3f}, {s.ci_high:.3f}]"
 
 
-def _md(text: object) -> str:
-    """Escape a value for a Markdown table cell."""
-    s = "—" if text is None else str(text)
-    s = html.escape(s, quote=False).replace("|", "\\|").replace("\n", " ")
-    return s.replace("](", "\\](")  # "[text](url)" in an article stays text, not a link
-
-
 def _table(head: list[str], rows: list[list[str]], escape: bool) -> list[str]:
     """Rows of strings -> table lines (Markdown) or an HTML table."""
     if escape:
-        cells = [[_md(c) for c in row] for row in rows]
-        hd = [_md(h) for h in head]
-        out = ["| " + " | ".join(hd) + " |", "|" + "---|" * len(hd)]
-        out += ["| " + " | ".join(row) + " |" for row in cells]
-        return out
+        return table(head, rows)
     out = ["<table>", "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
     for row in rows:
         out.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
@@ -205,14 +195,14 @@ def _header_lines(report: AgreementReport) -> list[str]:
 def to_markdown(report: AgreementReport, *, max_disagreements: int | None = None) -> str:
     """A Markdown report: summary tables, then the disagreement list to work through."""
     lines = ["# Inter-annotator agreement", ""]
-    lines += [f"- {_md(x)}" for x in _header_lines(report)]
+    lines += [f"- {escape(x)}" for x in _header_lines(report)]
     for title, head, rows in _sections(report, max_disagreements):
-        lines += ["", f"## {_md(title)}", ""]
+        lines += ["", f"## {escape(title)}", ""]
         lines += _table(head, rows, escape=True) if rows else ["(none)"]
     title, tables = _disagreement_sections(report, max_disagreements)
-    lines += ["", f"## {_md(title)}"]
+    lines += ["", f"## {escape(title)}"]
     for heading, head, rows in tables:
-        lines += ["", f"### {_md(heading)}", ""]
+        lines += ["", f"### {escape(heading)}", ""]
         lines += _table(head, rows, escape=True)
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,6 @@ card back with ``huggingface_hub.DatasetCard`` (:func:`validate_card`).
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import math
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from backchannel.errors import InputError, PublishError
+from backchannel.markdown import escape
 
 if TYPE_CHECKING:
     from backchannel.annotation.export.label_counts import SplitStats
@@ -35,14 +35,12 @@ __all__ = [
     "CardInput",
     "agreement_rows",
     "load_agreement",
-    "md",
     "render_card",
     "size_category",
     "synthetic_annotators",
     "validate_card",
 ]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _HUB_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 REQUIRED_YAML = (
     "license",
@@ -52,13 +50,6 @@ REQUIRED_YAML = (
     "pretty_name",
     "configs",
 )
-
-
-def md(value: object) -> str:
-    """Escape user text for a Markdown table cell or paragraph (HTML first, then Markdown)."""
-    text = html.escape(str(value), quote=True)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
 
 
 def size_category(n: int) -> str:
@@ -242,18 +233,18 @@ def synthetic_annotators(data: dict[str, Any], agreement_path: str | Path) -> li
 def _agreement_section(
     data: dict[str, Any], source: str | None, synthetic: list[str] | None = None
 ) -> list[str]:
-    src = f" (from {md(source)})" if source else ""
+    src = f" (from {escape(source)})" if source else ""
     out: list[str] = []
     docs = data.get("documents")
     people = data.get("annotators")
     if isinstance(docs, int) and isinstance(people, list) and people:
-        names = ", ".join(md(p) for p in people)
+        names = ", ".join(escape(p) for p in people)
         out += [f"Measured on {docs} articles by {len(people)} annotators ({names}){src}.", ""]
     elif src:
         out += [f"Figures{src}.", ""]
     if synthetic:
         out += [
-            f"**Synthetic annotators: {', '.join(md(n) for n in synthetic)}.** Their records "
+            f"**Synthetic annotators: {', '.join(escape(n) for n in synthetic)}.** Their records "
             "carry `meta.synthetic_annotator` (versions of a gold made by a noise model), so "
             "figures involving them measure the tooling, not human disagreement.",
             "",
@@ -274,8 +265,8 @@ def _agreement_section(
         ]
     table = [
         [
-            md(r.section),
-            md(r.measure),
+            escape(r.section),
+            escape(r.measure),
             f"{r.value:.3f}",
             f"[{r.ci[0]:.3f}, {r.ci[1]:.3f}]" if r.ci else "n/a",
             "" if r.n is None else str(r.n),
@@ -365,24 +356,24 @@ def _count_table(inp: CardInput, pick: str, keys: list[str], first: str) -> str:
     splits = list(inp.stats)
     rows = []
     for key in keys:
-        cells = [md(key)]
+        cells = [escape(key)]
         for split in splits:
             cells.append(str(getattr(inp.stats[split], pick).get(key, 0)))
         cells.append(str(getattr(inp.total, pick).get(key, 0)))
         rows.append(cells)
-    return _table([first, *[md(s) for s in splits], "all"], rows)
+    return _table([first, *[escape(s) for s in splits], "all"], rows)
 
 
 def _nested_table(inp: CardInput, pick: str, key: str, values: list[str]) -> str:
     splits = list(inp.stats)
     rows = []
     for value in values:
-        cells = [md(value)]
+        cells = [escape(value)]
         for split in splits:
             cells.append(str(getattr(inp.stats[split], pick).get(key, {}).get(value, 0)))
         cells.append(str(getattr(inp.total, pick).get(key, {}).get(value, 0)))
         rows.append(cells)
-    return _table(["value", *[md(s) for s in splits], "all"], rows)
+    return _table(["value", *[escape(s) for s in splits], "all"], rows)
 
 
 def _ordered_values(declared: list[str], seen: dict[str, int]) -> list[str]:
@@ -398,12 +389,12 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
     total = inp.total
     splits = list(inp.stats)
     data = DatasetCardData(**card_metadata(inp))
-    out: list[str] = ["---", data.to_yaml(), "---", "", f"# {md(inp.pretty_name)}", ""]
-    out += [md(schema.description), ""]
+    out: list[str] = ["---", data.to_yaml(), "---", "", f"# {escape(inp.pretty_name)}", ""]
+    out += [escape(schema.description), ""]
     out += [
         f"{total.documents} articles, {sum(total.spans.values())} spans, "
         f"{sum(total.relations.values())} relations, made with schema "
-        f"{md(schema.name)} version {md(schema.version)} with backchannel.",
+        f"{escape(schema.name)} version {escape(schema.version)} with backchannel.",
         "",
     ]
 
@@ -414,7 +405,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
         st = inp.stats[split]
         rows.append(
             [
-                md(split),
+                escape(split),
                 str(st.documents),
                 str(st.tokens),
                 str(sum(st.spans.values())),
@@ -441,7 +432,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
     ]
     if schema.stance is not None:
         out.append(
-            f"- `stances`: the {md(schema.stance.relation)} relations flattened: `holder`, "
+            f"- `stances`: the {escape(schema.stance.relation)} relations flattened: `holder`, "
             "`target`, their texts, `polarity` (ClassLabel), other attributes;"
         )
     if schema.doc_labels:
@@ -486,7 +477,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
         out += ["", "### Document labels", ""]
         for name in _ordered_values(list(schema.doc_labels), total.doc_labels):
             declared = list(schema.doc_labels[name].values) if name in schema.doc_labels else []
-            out += [f"**{md(name)}**:", ""]
+            out += [f"**{escape(name)}**:", ""]
             out += [
                 _nested_table(
                     inp, "doc_labels", name, _ordered_values(declared, total.doc_labels[name])
@@ -508,7 +499,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
                     ordered.append((f"{label}.{attr}", list(ldef.attributes[attr].values)))
         ordered += [(k, []) for k in sorted(keys) if k not in dict(ordered)]
         for key, declared in ordered:
-            out += [f"**{md(key)}**:", ""]
+            out += [f"**{escape(key)}**:", ""]
             out += [_nested_table(inp, pick, key, _ordered_values(declared, keys[key])), ""]
 
     # -- agreement
@@ -533,17 +524,19 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
     else:
         out.append(f"- Articles: {total.documents}, none marked synthetic in `meta.synthetic`.")
     if total.authored_by:
-        who = ", ".join(f"{md(k)} ({v})" for k, v in sorted(total.authored_by.items()))
+        who = ", ".join(f"{escape(k)} ({v})" for k, v in sorted(total.authored_by.items()))
         out.append(f"- Written by: {who}.")
-    licenses = ", ".join(f"{md(k)} ({v})" for k, v in sorted(total.licenses.items()))
+    licenses = ", ".join(f"{escape(k)} ({v})" for k, v in sorted(total.licenses.items()))
     out.append(f"- Licenses (articles per license): {licenses}.")
     if total.annotators:
-        names = ", ".join(f"{md(k)} ({v} articles)" for k, v in sorted(total.annotators.items()))
+        names = ", ".join(
+            f"{escape(k)} ({v} articles)" for k, v in sorted(total.annotators.items())
+        )
         out.append(f"- Annotators credited in the gold provenance: {names}.")
     out += [
-        f"- Annotation scheme: {md(schema.name)} {md(schema.version)}: span labels "
-        f"{', '.join(md(x) for x in schema.span_labels)}; relation labels "
-        f"{', '.join(md(x) for x in schema.relation_labels) or 'none'}.",
+        f"- Annotation scheme: {escape(schema.name)} {escape(schema.version)}: span labels "
+        f"{', '.join(escape(x) for x in schema.span_labels)}; relation labels "
+        f"{', '.join(escape(x) for x in schema.relation_labels) or 'none'}.",
         f"- Splits by article with seed {inp.seed}"
         + (
             f"; near-duplicate articles kept in one split ({inp.groups} groups for "
@@ -564,7 +557,7 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
     if inp.synthetic_annotators:
         out.append(
             "- The agreement figures come from synthetic annotators "
-            f"({', '.join(md(n) for n in inp.synthetic_annotators)}), not people."
+            f"({', '.join(escape(n) for n in inp.synthetic_annotators)}), not people."
         )
     if total.synthetic_annotation:
         out.append(

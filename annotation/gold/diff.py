@@ -8,7 +8,6 @@ changing (an item confirmed by review rather than by majority) is not a change o
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import msgspec
@@ -16,6 +15,7 @@ import msgspec
 from backchannel.annotation.annotation_set import RelKey, SpanKey, view_of
 from backchannel.annotation.gold.versions import read_version, resolve_version
 from backchannel.documents import Document
+from backchannel.markdown import escape
 
 __all__ = ["DocDiff", "GoldDiff", "ItemChange", "diff_docs", "diff_to_markdown", "gold_diff"]
 
@@ -149,10 +149,7 @@ def _cell(x: object) -> str:
         return "—"
     if isinstance(x, dict):
         x = ", ".join(f"{k}={v}" for k, v in x.items()) or "(no attributes)"
-    # escaped like the agreement report: a document's text must not become HTML when rendered,
-    # nor a link or image ("[click](https://...)" in an article is text, not a link)
-    text = html.escape(str(x), quote=False).replace("|", "\\|").replace("\n", " ")
-    return text.replace("](", "\\](")
+    return escape(x)  # a document's text must not become HTML, a link or an image
 
 
 def diff_to_markdown(diff: GoldDiff) -> str:

@@ -14,7 +14,6 @@ import html
 import io
 import itertools
 import json
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,8 @@ from backchannel.eval.scoring.counting import BrowserDoc
 from backchannel.eval.scoring.matching import SCHEMAS
 from backchannel.eval.scoring.metrics import REL_MODES
 from backchannel.eval.scoring.scorer import CompareResult, ScoreResult
+from backchannel.markdown import escape
+from backchannel.markdown import to_html as md_to_html
 
 __all__ = [
     "ReportFormat",
@@ -49,11 +50,6 @@ class ReportFormat(StrEnum):
 
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _md(value: object) -> str:
-    """Markdown table cell: HTML-escaped (GitHub renders inline HTML) and pipes escaped."""
-    return _esc(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -138,14 +134,14 @@ def to_markdown(result: ScoreResult) -> str:
     out = [
         "# Scoring report",
         "",
-        f"Gold `{_md(m['gold'])}`, predictions `{_md(m['predictions'])}`: {m['documents']} "
+        f"Gold {escape(m['gold'])}, predictions {escape(m['predictions'])}: {m['documents']} "
         f"documents ({m['missing_predictions']} without prediction), schema "
-        f"{_md(m['schema']['name'])} {_md(m['schema']['version'])}.  Figures are "
+        f"{escape(m['schema']['name'])} {escape(m['schema']['version'])}.  Figures are "
         f"value [low, high] with {int(m['confidence'] * 100)} % percentile-bootstrap intervals "
         f"over documents ({m['bootstrap']} replicates, seed {m['seed']}).",
     ]
     for note in m.get("notes", ()):
-        out += ["", f"- {_md(note[:1].upper() + note[1:])}."]
+        out += ["", f"- {escape(note[:1].upper() + note[1:])}."]
     if not _given(result, "spans"):
         out += ["", "## Spans (micro)", "", *_span_rows(result)]
         out += [
@@ -160,7 +156,7 @@ def to_markdown(result: ScoreResult) -> str:
             pos = int(v[f"{b}.strict.POS"] or 0)
             act = int(v[f"{b}.strict.ACT"] or 0)
             cells = " | ".join(_ci(result, f"{b}.{s.value}.f1") for s in SCHEMAS)
-            out.append(f"| {_md(lab)} | {pos} | {act} | {cells} |")
+            out.append(f"| {escape(lab)} | {pos} | {act} | {cells} |")
     if lay.relation_labels and not _given(result, "relations"):
         out += [
             "",
@@ -178,7 +174,7 @@ def to_markdown(result: ScoreResult) -> str:
             pos = int(v[f"{base}.strict.POS"] or 0)
             act = int(v[f"{base}.strict.ACT"] or 0)
             cells = " | ".join(_ci(result, f"{base}.{md}.f1") for md in REL_MODES)
-            name = "*micro*" if scope == "micro" else _md(scope)
+            name = "*micro*" if scope == "micro" else escape(scope)
             out.append(f"| {name} | {pos} | {act} | {cells} |")
     if "stance.polarity.pairs" in v:
         out += [
@@ -191,13 +187,13 @@ def to_markdown(result: ScoreResult) -> str:
             f"- on {int(v['stance.polarity.pairs'] or 0)} matched holder-target pairs: polarity "
             f"macro-F1 {_ci(result, 'stance.polarity.macro_f1')}"
             f"{_baseline(result, 'macro_f1')}, F_avg "
-            f"({', '.join(_md(p) for p in lay.favg)}) {_ci(result, 'stance.polarity.f_avg')}"
+            f"({', '.join(escape(p) for p in lay.favg)}) {_ci(result, 'stance.polarity.f_avg')}"
             f"{_baseline(result, 'f_avg')}, accuracy {_ci(result, 'stance.polarity.accuracy')}"
             f"{_baseline(result, 'accuracy', verdict=False)}",
         ]
         if m.get("majority_polarity") is not None:
             out.append(
-                f"- majority baseline: predict {_md(m['majority_polarity'])} (the most frequent "
+                f"- majority baseline: predict {escape(m['majority_polarity'])} (the most frequent "
                 "gold polarity) for every matched pair; a model is no better when the "
                 "baseline lies inside or above its interval"
             )
@@ -212,7 +208,7 @@ def to_markdown(result: ScoreResult) -> str:
         for lab, attr in lay.attributes:
             b = f"attributes.{lab}.{attr}"
             out.append(
-                f"| {_md(lab)}.{_md(attr)} | {int(v[b + '.total'] or 0)} | "
+                f"| {escape(lab)}.{escape(attr)} | {int(v[b + '.total'] or 0)} | "
                 f"{_ci(result, b + '.accuracy')} |"
             )
         out.append(
@@ -343,52 +339,14 @@ summary{cursor:pointer;font-weight:600}img{max-width:100%}
 """
 
 
-def _md_to_html(md: str) -> str:
-    """Render our own Markdown subset (headings, tables, bullets, paragraphs), escaping text."""
-    out: list[str] = []
-    table: list[list[str]] = []
-
-    def close_table() -> None:
-        if table:
-            head, *body = table
-            out.append(
-                "<table><tr>"
-                + "".join(f"<th>{c}</th>" for c in head)
-                + "</tr>"
-                + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in body)
-                + "</table>"
-            )
-            table.clear()
-
-    for line in md.splitlines():
-        if line.startswith("|"):
-            inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
-            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
-            if all(c and set(c) <= set("-:") for c in cells):  # the separator row
-                continue
-            # cells are already HTML-escaped by _md; strip Markdown emphasis and code marks
-            table.append([c.replace("*", "").replace("`", "") for c in cells])
-            continue
-        close_table()
-        if line.startswith("## "):
-            out.append(f"<h2>{line[3:]}</h2>")
-        elif line.startswith("# "):
-            continue
-        elif line.startswith("- "):
-            out.append(f"<p>&bull; {line[2:]}</p>")
-        elif line.strip():
-            out.append(f"<p>{line.replace('`', '')}</p>")
-    close_table()
-    return "\n".join(out)
-
-
 def to_html(result: ScoreResult) -> str:
     """One self-contained offline HTML page: tables, plots, and the error browser.
 
     The span plots and the span error browser are left out when the spans were given.
     """
-    # The Markdown body escapes every data string (see _md), so it is safe to embed.
-    body = _md_to_html(to_markdown(result))
+    # The Markdown body escapes every data string (backchannel.markdown.escape), and the
+    # renderer shows raw HTML as text.
+    body = md_to_html(to_markdown(result))
     spans = ""
     if not _given(result, "spans"):
         bars, matrix = _plots(result)
@@ -462,7 +420,7 @@ def _compare_rows(result: CompareResult, names: list[str]) -> list[str]:
         if r["ci_low"] is not None and r["ci_high"] is not None:
             delta += f" [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
         out.append(
-            f"| {_md(name)} | {_fmt(r['a'])} | {_fmt(r['b'])} | {delta} | "
+            f"| {escape(name)} | {_fmt(r['a'])} | {_fmt(r['b'])} | {delta} | "
             f"{_p(r['p_bootstrap'], m['bootstrap'])} | "
             f"{_p(r['p_randomisation'], m['permutations'])} |"
         )
@@ -480,7 +438,7 @@ def compare_markdown(result: CompareResult) -> str:
     out = [
         "# Comparison",
         "",
-        f"a `{_md(m['a'])}`, b `{_md(m['b'])}` on gold `{_md(m['gold'])}` ({m['documents']} "
+        f"a {escape(m['a'])}, b {escape(m['b'])} on gold {escape(m['gold'])} ({m['documents']} "
         f"documents).  delta = b - a with its {int(m['confidence'] * 100)} % paired-bootstrap "
         f"interval ({m['bootstrap']} replicates); two-sided p-values from the paired bootstrap "
         f"and from approximate randomisation ({m['permutations']} shuffles), seed {m['seed']}; "
@@ -523,7 +481,7 @@ def render_compare(result: CompareResult, fmt: ReportFormat) -> str:
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt is ReportFormat.MD:
         return compare_markdown(result)
-    body = _md_to_html(compare_markdown(result))
+    body = md_to_html(compare_markdown(result))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>backchannel "
         f"comparison</title><style>{_CSS}</style></head><body><h1>Comparison</h1>{body}"

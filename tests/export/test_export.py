@@ -128,7 +128,7 @@ def test_counts_in_the_card_are_computed(exported) -> None:
         s.attrs["channel_kind"] for d in exported.docs for s in d.spans if s.label == "CHANNEL"
     )
     assert kinds["phone_call"] == len(exported.docs) - 2 + 1  # calls + one in negated_doc
-    assert re.search(rf"\| phone\\_call \| \d+ \| \d+ \| \d+ \| {kinds['phone_call']} \|", card)
+    assert re.search(rf"\| phone_call \| \d+ \| \d+ \| \d+ \| {kinds['phone_call']} \|", card)
     n_articles = len(exported.docs)
     assert f"{n_articles} articles" in card
     assert f"{n_articles} of {n_articles} are synthetic" in card
@@ -137,15 +137,15 @@ def test_counts_in_the_card_are_computed(exported) -> None:
 def test_agreement_figures_with_intervals(exported) -> None:
     card = (exported.out / "README.md").read_text(encoding="utf-8")
     section = card.split("## Annotator agreement")[1].split("\n## ")[0]
-    assert "Measured on 35 articles by 3 annotators (ann\\_a, ann\\_b, &lt;b&gt;" in section
-    assert "**Synthetic annotators: ann\\_a.**" in section
-    assert "agreement figures come from synthetic annotators (ann\\_a), not people" in card
+    assert "Measured on 35 articles by 3 annotators (ann_a, ann_b, &lt;b&gt;" in section
+    assert "**Synthetic annotators: ann_a.**" in section
+    assert "agreement figures come from synthetic annotators (ann_a), not people" in card
     assert "| section | measure | value | 90% CI | n |" in section
     assert "| overall | strict | 0.812 | [0.750, 0.870] |  |" in section
     assert "| overall | overlap | 0.900 | [0.850, 0.940] |  |" in section
-    assert "| per\\_label | ACTOR.strict | 0.880 | [0.800, 0.930] |  |" in section
-    assert "| attributes | CHANNEL.modality.cohen\\_kappa | 0.700 | n/a | 104 |" in section
-    assert "| attributes | CHANNEL.modality.krippendorff\\_alpha | 0.710 | n/a | 104 |" in section
+    assert "| per_label | ACTOR.strict | 0.880 | [0.800, 0.930] |  |" in section
+    assert "| attributes | CHANNEL.modality.cohen_kappa | 0.700 | n/a | 104 |" in section
+    assert "| attributes | CHANNEL.modality.krippendorff_alpha | 0.710 | n/a | 104 |" in section
     assert "VENUE" not in section  # an undefined figure is left out, not shown as 0
     assert "0.800 | n/a | 83" not in section  # per-pair details stay in the agreement report
 

@@ -73,7 +73,7 @@ def test_markdown_lists_each_document() -> None:
     md = diff_to_markdown(diff_docs(OLD, NEW, name_a="v0001", name_b="v0002"))
     assert md.startswith("# Gold diff: v0001 → v0002")
     assert "| spans | 1 | 0 | 1 |" in md
-    assert '| spans | changed | CHANNEL [5,11) "hosted" | channel_kind=visit |' in md
+    assert "| spans | changed | CHANNEL [5,11) &quot;hosted&quot; | channel_kind=visit |" in md
     assert "## gone (removed)" in md
 
 
@@ -92,6 +92,6 @@ def test_markdown_escapes_document_text() -> None:
     b = [Document(id="x", text=text, spans=[Span(id="s", start=3, end=7, label="ACTOR")])]
     md = diff_to_markdown(diff_docs(a, b))
     assert "<b>" not in md
-    assert 'ACTOR [3,7) "Rome"' in md
+    assert "ACTOR [3,7) &quot;Rome&quot;" in md
     c = [Document(id="x", text=text, spans=[Span(id="s", start=0, end=11, label="ACTOR")])]
     assert "&lt;b&gt;Rome&lt;/b&gt;" in diff_to_markdown(diff_docs(a, c))
