@@ -3,8 +3,8 @@
 With :mod:`~backchannel.annotation.labelstudio.connection` (which maps its errors), this is where
 ``label_studio_sdk`` is called; push and pull use these methods and see no SDK object.  Every call
 runs under :meth:`Studio.guard`, so an upstream failure surfaces as a token-free
-:class:`~backchannel.errors.StudioError`.  Imports keep no retries where a retried request could
-create duplicates (``max_retries=0``).
+:class:`~backchannel.errors.StudioError`.  Requests that a retry could duplicate (imports,
+annotations, predictions) are sent with ``max_retries=0``.
 """
 
 from __future__ import annotations
