@@ -5,7 +5,7 @@
 Starts its own local Label Studio (same code as ``backchannel studio up``) in a throwaway data
 directory, then measures on the same machine:
 
-- **push**: ``backchannel.annotation.labelstudio.client.push`` of N documents, each with one
+- **push**: ``backchannel.annotation.labelstudio.push.push`` of N documents, each with one
   prediction (pre-annotation), into an empty project, against a naive loop that sends one import
   request per task (with its prediction).  The naive loop is timed on a sample
   (``--naive-sample``, 300 by default) and its rate extrapolated: at ~30 ms per request the full
@@ -32,14 +32,14 @@ import time
 import uuid
 from pathlib import Path
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import Connection, Studio, pull, push
-from backchannel.annotation.labelstudio.server import (
-    free_port,
-    seed_credentials,
-    start_server,
-    stop_server,
-)
+from backchannel.annotation.labelstudio import convert, regions
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.credentials import seed_credentials
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.pull import pull
+from backchannel.annotation.labelstudio.push import push
+from backchannel.annotation.labelstudio.server import start_server, stop_server
 from backchannel.documents import Document, Relation, Span
 from backchannel.schema import load_schema
 
@@ -120,7 +120,7 @@ def build_annotated(studio: Studio, docs: list[Document]) -> tuple[str, int]:
         for d in docs[start : start + 1000]:
             task = convert.document_to_task(d)
             task["annotations"] = [
-                {"result": convert.document_to_result(d), "ground_truth": False, "lead_time": 3.0}
+                {"result": regions.document_to_result(d), "ground_truth": False, "lead_time": 3.0}
             ]
             batch.append(task)
         studio.import_tasks(pid, batch)

@@ -31,15 +31,12 @@ from pathlib import Path
 
 import msgspec
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import Connection, Studio
-from backchannel.annotation.labelstudio.server import (
-    DEFAULT_PORT,
-    free_port,
-    port_in_use,
-    read_token,
-    status,
-)
+from backchannel.annotation.labelstudio import regions
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.credentials import read_token
+from backchannel.annotation.labelstudio.probe import free_port, port_in_use
+from backchannel.annotation.labelstudio.server import DEFAULT_PORT, status
 from backchannel.documents import Document, read_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +157,7 @@ def scripted_annotators(conn: Connection, gold: dict[str, Document]) -> int:
         for user, doc, lead in zip(users, edits, (42.0, 57.5), strict=True):
             studio.create_annotation(
                 task.task_id,
-                convert.document_to_result(doc),
+                regions.document_to_result(doc),
                 completed_by=user,
                 parent_prediction=parent if user == users[0] else None,
                 lead_time=lead,
@@ -178,7 +175,7 @@ def scripted_adjudicator(conn: Connection, gold: dict[str, Document]) -> int:
     for doc_id, task in sorted(studio.existing_tasks(pid).items()):
         if task.annotations:
             continue
-        result = convert.document_to_result(_clean(gold[doc_id]))
+        result = regions.document_to_result(_clean(gold[doc_id]))
         studio.create_annotation(task.task_id, result, completed_by=judge, lead_time=120.0)
         made += 1
     return made

@@ -19,14 +19,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio.client import Connection, Studio
-from backchannel.annotation.labelstudio.server import (
-    ServerInfo,
-    free_port,
-    seed_credentials,
-    start_server,
-    stop_server,
-)
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.credentials import seed_credentials
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.server import ServerInfo, start_server, stop_server
 from backchannel.documents import Document, Relation, Span
 from backchannel.errors import StudioServerError
 from backchannel.schema import Schema, load_schema

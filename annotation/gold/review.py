@@ -1,4 +1,4 @@
-"""The review round trip: the review list to a Label Studio review project and back into gold.
+"""The review round trip, its domain half: which tasks to review, and decisions into gold.
 
 ``review push`` makes one task per article that has review items, in a separate review project,
 with pre-annotations (predictions) an adjudicator can compare side by side:
@@ -16,15 +16,14 @@ adjudicator's annotation becomes the gold of that article**.  Items equal to the
 Articles nobody reviewed keep their previous gold, and their review items carry over.  The pull
 summary counts kept, decided and dropped items, so an accidental deletion is visible.
 
-Only :mod:`backchannel.annotation.labelstudio` talks to the server; this module builds the
-Documents it sends, and :mod:`backchannel.annotation.gold.review_merge` merges what comes back.
+This module knows no server: :mod:`backchannel.annotation.labelstudio.review` sends the Documents
+built here (:func:`review_round`) and hands back the decisions it pulls (:func:`decide`);
+:mod:`backchannel.annotation.gold.review_merge` does the merge.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -52,34 +51,19 @@ from backchannel.documents import (
     read_documents,
 )
 from backchannel.errors import GoldError
-from backchannel.schema import Schema, load_schema
-
-if TYPE_CHECKING:
-    from backchannel.annotation.labelstudio.client import Studio
+from backchannel.schema import Schema
 
 __all__ = [
-    "DEFAULT_REVIEW_PROJECT",
     "MergeStats",
+    "ReviewBase",
     "ReviewPullResult",
-    "ReviewPushResult",
+    "ReviewRound",
+    "decide",
     "merge_decisions",
-    "review_pull",
-    "review_push",
+    "review_base",
+    "review_round",
     "review_tasks",
 ]
-
-DEFAULT_REVIEW_PROJECT = "backchannel-review"
-
-
-class ReviewPushResult(msgspec.Struct):
-    version: str
-    project: str
-    project_id: int
-    documents: int
-    items: int
-    created: int
-    skipped: int
-    predictions_created: int
 
 
 class ReviewPullResult(msgspec.Struct):
@@ -87,6 +71,22 @@ class ReviewPullResult(msgspec.Struct):
     base: str
     adjudicators: list[str]
     stats: MergeStats
+
+
+class ReviewRound(msgspec.Struct):
+    """What a review push sends: the version under review, its tasks and how many items."""
+
+    version: str
+    tasks: list[tuple[Document, list[Document]]]
+    items: int
+
+
+class ReviewBase(msgspec.Struct):
+    """The gold version decisions are merged into, with its review list."""
+
+    version: str
+    gold: list[Document]
+    review: list[ReviewItem]
 
 
 def _version_or_latest(directory: Path, version: str | None) -> str:
@@ -108,7 +108,6 @@ def _load_version(directory: Path, version: str) -> tuple[list[Document], list[R
     return gold, review
 
 
-# -- push ---------------------------------------------------------------------------------------
 def review_tasks(
     aset: AnnotationSet, gold: list[Document], review: list[ReviewItem], version: str
 ) -> list[tuple[Document, list[Document]]]:
@@ -192,26 +191,14 @@ def review_tasks(
     return out
 
 
-def review_push(
-    annotations: str | Path,
-    directory: str | Path,
-    *,
-    studio: Studio,
-    project: str = DEFAULT_REVIEW_PROJECT,
-    version: str | None = None,
-    schema: Schema | None = None,
-) -> ReviewPushResult:
-    """Push the review list of a gold version (default: the latest) to a review project.
-
-    Idempotent like :func:`~backchannel.annotation.labelstudio.client.push`: pushing again adds
-    no task and no prediction.
+def review_round(
+    annotations: str | Path, directory: str | Path, *, version: str | None, schema: Schema
+) -> ReviewRound:
+    """The review tasks of a gold version (default: the latest).
 
     Raises:
         GoldError: no such version, or ``annotations`` is not the file it was adjudicated from.
     """
-    from backchannel.annotation.labelstudio.client import push
-
-    schema = schema or load_schema()
     directory = Path(directory)
     version = _version_or_latest(directory, version)
     manifest = read_manifest(directory, version)
@@ -225,74 +212,47 @@ def review_push(
     gold, review = _load_version(directory, version)
     aset = load_annotation_set(annotations, schema)
     tasks = review_tasks(aset, gold, review, version)
-    predictions = {task.id: preds for task, preds in tasks}
-    result = push(studio, project, [t for t, _ in tasks], schema, predictions=predictions)
-    return ReviewPushResult(
-        version=version,
-        project=project,
-        project_id=result.project_id,
-        documents=len(tasks),
-        items=len(review),
-        created=result.created,
-        skipped=result.skipped,
-        predictions_created=result.predictions_created,
-    )
+    return ReviewRound(version=version, tasks=tasks, items=len(review))
 
 
-# -- pull ---------------------------------------------------------------------------------------
-def review_pull(
-    directory: str | Path,
-    *,
-    studio: Studio | None = None,
-    project: str = DEFAULT_REVIEW_PROJECT,
-    export: str | Path | None = None,
-    version: str | None = None,
-    adjudicator: str | None = None,
-    schema: Schema | None = None,
-) -> ReviewPullResult:
-    """Pull the adjudicator's decisions (live project, or ``export`` file) into a new version.
+def review_base(directory: str | Path, version: str | None) -> ReviewBase:
+    """The gold version (default: the latest) that review decisions will be merged into.
 
     Raises:
-        GoldError: no base version, or no decision in the project.
+        GoldError: no gold version at all, or no such version.
     """
-    from backchannel.annotation.labelstudio.client import pull, pull_from_export
-
-    schema = schema or load_schema()
     directory = Path(directory)
     base = _version_or_latest(directory, version)
     gold, review = _load_version(directory, base)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "decisions.jsonl"
-        if export is not None:
-            pull_from_export(export, out, schema)
-            source = InputInfo(path=str(export), sha256=file_sha256(export))
-        else:
-            if studio is None:
-                raise GoldError("review pull needs a Label Studio connection or an export file")
-            pull(studio, project, out, schema)
-            source = InputInfo(
-                path=f"{studio.url} project {project!r}",
-                sha256=file_sha256(out),
-            )
-        decisions = list(read_documents(out, schema=schema))
-    if not decisions:
-        raise GoldError(
-            f"no adjudicator decisions in review project {project!r}",
-            hint="annotate the review tasks in Label Studio first",
-        )
+    return ReviewBase(version=base, gold=gold, review=review)
+
+
+def decide(
+    directory: str | Path,
+    base: ReviewBase,
+    decisions: list[Document],
+    source: InputInfo,
+    *,
+    adjudicator: str | None,
+    schema: Schema,
+) -> ReviewPullResult:
+    """Merge the adjudicator's ``decisions`` into ``base`` and write the next gold version.
+
+    ``source`` says where the decisions came from (recorded in the manifest).
+    """
     new_gold, left, stats, deciders = merge_decisions(
-        gold, review, decisions, adjudicator=adjudicator
+        base.gold, base.review, decisions, adjudicator=adjudicator
     )
     source.documents = len(decisions)
     source.annotators = sorted({d.annotator for d in decisions if d.annotator})
     written = write_version(
-        directory,
+        Path(directory),
         new_gold,
         method="review",
         review=left,
         inputs=[source],
         schema=f"{schema.name} {schema.version}",
         decided_by=", ".join(deciders),
-        parent=base,
+        parent=base.version,
     )
-    return ReviewPullResult(written=written, base=base, adjudicators=deciders, stats=stats)
+    return ReviewPullResult(written=written, base=base.version, adjudicators=deciders, stats=stats)

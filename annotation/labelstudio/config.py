@@ -2,7 +2,7 @@
 
 Label Studio relations carry labels but no attributes, so an attribute of a relation is offered
 as one more relation label written ``name:value`` (``role:initiator``, ``polarity:favor``) beside
-the relation label itself; the converter in ``labelstudio/convert.py`` splits them back.  Span
+the relation label itself; the converter in ``labelstudio/regions.py`` splits them back.  Span
 attributes are per-region ``Choices`` shown only when a region of their label is selected;
 document labels are plain ``Choices`` (only these carry ``required``: Label Studio would demand a
 required per-region attribute on regions of every label).  Every name and text goes through XML

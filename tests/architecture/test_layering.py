@@ -104,7 +104,7 @@ def test_contract_holds(contract: str) -> None:
 
 def test_the_checker_sees_imports_inside_functions() -> None:
     """The contracts would be empty promises if lazy imports were invisible."""
-    lazy = [e for e in EDGES if e.module == "backchannel.annotation.labelstudio.client"]
+    lazy = [e for e in EDGES if e.module == "backchannel.annotation.labelstudio.api"]
     assert any(e.target.startswith("label_studio_sdk") for e in lazy)
 
 

@@ -206,7 +206,7 @@ def test_gold_show_detects_tampering(
 def test_review_pull_from_an_export_file(
     runner: CliRunner, annotations_path: Path, tmp_path: Path
 ) -> None:
-    from backchannel.annotation.labelstudio import convert
+    from backchannel.annotation.labelstudio import convert, regions
     from backchannel.documents import read_documents
 
     gold = tmp_path / "gold"
@@ -225,7 +225,7 @@ def test_review_pull_from_an_export_file(
             "id": 1,
             "data": convert.document_to_data(d2),
             "annotations": [
-                {"id": 9, "completed_by": 4, "result": convert.document_to_result(decided)}
+                {"id": 9, "completed_by": 4, "result": regions.document_to_result(decided)}
             ],
         }
     ]

@@ -144,7 +144,7 @@ def test_latest_decision_wins(adjudicated) -> None:
 def test_push_refuses_other_annotations_file(
     annotations_path: Path, tmp_path: Path, write, kit
 ) -> None:
-    from backchannel.annotation.gold.review import review_push
+    from backchannel.annotation.labelstudio.review import review_push
 
     gold = tmp_path / "gold"
     adjudicate_file(annotations_path, gold)
@@ -154,7 +154,7 @@ def test_push_refuses_other_annotations_file(
 
 
 def test_pull_without_version_is_an_error(tmp_path: Path) -> None:
-    from backchannel.annotation.gold.review import review_pull
+    from backchannel.annotation.labelstudio.review import review_pull
 
     with pytest.raises(GoldError, match="no gold version to review"):
         review_pull(tmp_path, export=tmp_path / "x.json")
@@ -165,8 +165,8 @@ def test_pull_without_version_is_an_error(tmp_path: Path) -> None:
 def test_review_round_trip_through_label_studio(
     studio, annotations_path: Path, tmp_path: Path, diplomacy, project_title: str
 ) -> None:
-    from backchannel.annotation.gold.review import review_pull, review_push
-    from backchannel.annotation.labelstudio import convert
+    from backchannel.annotation.labelstudio import regions
+    from backchannel.annotation.labelstudio.review import review_pull, review_push
 
     gold = tmp_path / "gold"
     adjudicate_file(annotations_path, gold)
@@ -210,7 +210,7 @@ def test_review_round_trip_through_label_studio(
         doc_labels=d2.doc_labels,
     )
     studio.create_annotation(
-        tasks["d2"].task_id, convert.document_to_result(decided), completed_by=judge
+        tasks["d2"].task_id, regions.document_to_result(decided), completed_by=judge
     )
     pulled = review_pull(gold, studio=studio, project=project_title)
     m = pulled.written.manifest

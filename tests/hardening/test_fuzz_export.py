@@ -21,8 +21,8 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import _decode_export, documents_from_export
+from backchannel.annotation.labelstudio import convert, regions
+from backchannel.annotation.labelstudio.pull import _decode_export, documents_from_export
 from backchannel.cli.app import app
 from backchannel.documents import encode_document, iter_documents, read_documents
 from backchannel.errors import BackchannelError
@@ -40,7 +40,7 @@ def _seed_tasks() -> list[dict[str, Any]]:
     doc = sample_document()
     task = convert.document_to_task(doc)
     task.update(id=5, project=2)
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     task["annotations"] = [
         {"id": 11, "completed_by": {"id": 1, "email": "a@x.org"}, "result": result},
         {"id": 12, "completed_by": 2, "result": result, "lead_time": 2.5, "ground_truth": True},

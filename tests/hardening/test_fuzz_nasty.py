@@ -20,7 +20,7 @@ import pytest
 from backchannel.annotation.gold.review_list import read_review
 from backchannel.annotation.ingest.corpus import IngestStats, iter_ingest
 from backchannel.annotation.ingest.dedupe import DedupeIndex
-from backchannel.annotation.labelstudio.client import _decode_export, documents_from_export
+from backchannel.annotation.labelstudio.pull import _decode_export, documents_from_export
 from backchannel.documents import iter_documents, write_documents
 from backchannel.errors import BackchannelError
 from backchannel.eval.scoring.scorer import score

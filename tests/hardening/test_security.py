@@ -23,9 +23,12 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import Connection, Studio, pull
-from backchannel.annotation.labelstudio.server import ServerInfo, free_port
+from backchannel.annotation.labelstudio import regions
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.pull import pull
+from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.cli.app import app
 from backchannel.documents import write_documents
 from backchannel.errors import StudioError
@@ -114,7 +117,7 @@ def test_token_never_appears_in_any_output_log_progress_line_or_traceback(
     tasks = studio.existing_tasks(studio.project_id(title))
     other = studio.create_user(f"second-{uuid.uuid4().hex[:6]}@example.org")
     for pred in preds:
-        result = convert.document_to_result(pred)
+        result = regions.document_to_result(pred)
         studio.create_annotation(tasks[pred.id].task_id, result)
         studio.create_annotation(tasks[pred.id].task_id, result, completed_by=other)
     run("pull", "--project", title, "-o", "annotations.jsonl")

@@ -22,15 +22,14 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import Connection, Studio, connect, pull, push
-from backchannel.annotation.labelstudio.server import (
-    ServerInfo,
-    free_port,
-    seed_credentials,
-    start_server,
-    stop_server,
-)
+from backchannel.annotation.labelstudio import regions
+from backchannel.annotation.labelstudio.api import Studio, connect
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.credentials import seed_credentials
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.pull import pull
+from backchannel.annotation.labelstudio.push import push
+from backchannel.annotation.labelstudio.server import ServerInfo, start_server, stop_server
 from backchannel.cli.app import app
 from backchannel.documents import Document, read_documents, write_documents
 from backchannel.errors import StudioConnectionError, StudioError
@@ -94,7 +93,7 @@ def _doc_ids_on_server(studio: Studio, title: str) -> list[str]:
 def _annotate(studio: Studio, title: str, docs: list[Document]) -> None:
     tasks = studio.existing_tasks(studio.project_id(title))
     for doc in docs:
-        studio.create_annotation(tasks[doc.id].task_id, convert.document_to_result(doc))
+        studio.create_annotation(tasks[doc.id].task_id, regions.document_to_result(doc))
 
 
 def _one_line(exc: BaseException, *needles: str) -> str:

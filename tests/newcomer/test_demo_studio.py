@@ -17,7 +17,9 @@ from types import ModuleType
 import pytest
 
 from backchannel.annotation.gold.versions import list_versions, verify_version
-from backchannel.annotation.labelstudio.server import free_port, seed_credentials, stop_server
+from backchannel.annotation.labelstudio.credentials import seed_credentials
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.server import stop_server
 from backchannel.documents import read_documents
 from backchannel.schema import Schema
 from tests.conftest import TEST_PASSWORD, TEST_TOKEN, TEST_USER, missing

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.labelstudio.server import ServerInfo, free_port
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.server import ServerInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "corpora" / "diplomacy" / "gold.jsonl"

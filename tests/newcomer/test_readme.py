@@ -34,7 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.labelstudio.server import free_port, seed_credentials, stop_server
+from backchannel.annotation.labelstudio.credentials import seed_credentials
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.server import stop_server
 from tests.conftest import TEST_PASSWORD, TEST_TOKEN, TEST_USER
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from backchannel.annotation.labelstudio.client import Studio, push
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.push import push
 from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.documents import Document, read_documents, write_documents
 from backchannel.schema import Schema

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from backchannel.annotation.labelstudio.client import Studio, pull
+from backchannel.annotation.labelstudio.api import Studio
+from backchannel.annotation.labelstudio.pull import pull
 from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.documents import Document, read_documents
 from backchannel.schema import Schema

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import convert
+from backchannel.annotation.labelstudio import convert, regions
 from backchannel.cli.app import app
 from backchannel.documents import Document, read_documents, write_documents
 
@@ -17,7 +17,7 @@ def _export(doc: Document, path: Path, *, cancelled: bool = False) -> None:
     task = convert.document_to_task(doc)
     task.update(id=5, project=2)
     task["annotations"] = [
-        {"id": 11, "completed_by": 1, "result": convert.document_to_result(doc), "lead_time": 2.5}
+        {"id": 11, "completed_by": 1, "result": regions.document_to_result(doc), "lead_time": 2.5}
     ]
     if cancelled:
         task["annotations"].append(
@@ -48,7 +48,7 @@ def test_tasks_writes_import_json_with_predictions(doc: Document, tmp_path: Path
     (task,) = json.loads(out.read_text(encoding="utf-8"))
     assert task["data"] == {"text": doc.text, "doc_id": doc.id, "meta": doc.meta}
     assert task["predictions"][0]["model_version"] == "v1"
-    assert task["predictions"][0]["result"] == convert.document_to_result(doc)
+    assert task["predictions"][0]["result"] == regions.document_to_result(doc)
 
 
 def test_tasks_refuses_a_prediction_with_other_text_and_writes_nothing(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from backchannel.annotation.labelstudio import convert, offsets
+from backchannel.annotation.labelstudio import convert, offsets, regions
 from backchannel.documents import Document, Relation, Span
 from backchannel.errors import ConversionError
 from backchannel.schema import Schema
@@ -64,14 +64,14 @@ def test_prediction_round_trip_keeps_everything(schema: Schema) -> None:
 
 def test_offsets_are_python_indices_after_emoji_combining_mark_and_crlf() -> None:
     doc = _doc()
-    region = convert.document_to_result(doc)[0]
+    region = regions.document_to_result(doc)[0]
     assert region["value"]["start"] == TEXT.index("Geneva")
     assert region["value"]["text"] == "Geneva"
     assert region["score"] == 0.75
 
 
 def test_relation_attributes_become_extra_labels_and_direction_is_kept() -> None:
-    rels = [r for r in convert.document_to_result(_doc()) if r["type"] == "relation"]
+    rels = [r for r in regions.document_to_result(_doc()) if r["type"] == "relation"]
     assert rels[0] == {
         "from_id": "c",
         "to_id": "a",
@@ -83,7 +83,7 @@ def test_relation_attributes_become_extra_labels_and_direction_is_kept() -> None
 
 def test_left_direction_swaps_head_and_tail(schema: Schema) -> None:
     doc = _doc()
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     for item in result:
         if item["type"] == "relation" and item["labels"][0] == "PARTICIPANT":
             item.update(from_id="a", to_id="c", direction="left")
@@ -95,7 +95,7 @@ def test_annotation_keeps_annotator_and_ls_metadata(schema: Schema) -> None:
     doc = _doc()
     task = _task(
         doc,
-        convert.document_to_result(doc),
+        regions.document_to_result(doc),
         ground_truth=False,
         lead_time=12.5,
         created_at="2025-01-01T00:00:00Z",
@@ -125,7 +125,7 @@ def test_completed_by_object_gives_email_and_unknown_id_is_kept() -> None:
 
 def test_cancelled_annotations_are_skipped_and_counted(schema: Schema) -> None:
     doc = _doc()
-    task = _task(doc, convert.document_to_result(doc))
+    task = _task(doc, regions.document_to_result(doc))
     task["annotations"].append({"id": 8, "completed_by": 3, "result": [], "was_cancelled": True})
     got = convert.task_documents(task, schema=schema)
     assert (len(got.documents), got.cancelled) == (1, 1)
@@ -133,7 +133,7 @@ def test_cancelled_annotations_are_skipped_and_counted(schema: Schema) -> None:
 
 def test_region_whose_text_does_not_match_is_refused_with_task_and_region() -> None:
     doc = _doc()
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     result[0]["value"]["start"] += 1
     result[0]["value"]["end"] += 1
     with pytest.raises(ConversionError) as err:
@@ -162,7 +162,7 @@ def test_value_text_with_escaped_line_break_is_accepted(schema: Schema) -> None:
 
 def test_out_of_range_region_is_refused() -> None:
     doc = _doc()
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     result[0]["value"]["end"] = len(TEXT) + 3
     with pytest.raises(ConversionError, match="do not fit the task text"):
         convert.task_documents(_task(doc, result))
@@ -170,7 +170,7 @@ def test_out_of_range_region_is_refused() -> None:
 
 def test_relation_to_missing_region_and_without_label_are_refused() -> None:
     doc = _doc()
-    base = [r for r in convert.document_to_result(doc) if r["type"] != "relation"]
+    base = [r for r in regions.document_to_result(doc) if r["type"] != "relation"]
     bad = [*base, {"type": "relation", "from_id": "c", "to_id": "zz", "labels": ["HELD_AT"]}]
     with pytest.raises(ConversionError, match="missing region 'zz'"):
         convert.task_documents(_task(doc, bad))
@@ -189,16 +189,16 @@ def test_unknown_control_and_schema_violations_are_refused(schema: Schema) -> No
         "value": {"choices": ["happy"]},
     }
     with pytest.raises(ConversionError, match="unknown control 'mood'"):
-        convert.task_documents(_task(doc, [*convert.document_to_result(doc), extra]), schema=schema)
+        convert.task_documents(_task(doc, [*regions.document_to_result(doc), extra]), schema=schema)
     wrong = Document(id="d1", text=TEXT, spans=[Span(id="v", start=0, end=2, label="PLACE")])
     with pytest.raises(ConversionError, match="unknown span label 'PLACE'") as err:
-        convert.task_documents(_task(wrong, convert.document_to_result(wrong)), schema=schema)
+        convert.task_documents(_task(wrong, regions.document_to_result(wrong)), schema=schema)
     assert err.value.task_id == 42
 
 
 def test_hidden_attribute_of_a_former_label_is_dropped(schema: Schema) -> None:
     doc = _doc()
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     for item in result:
         if item.get("id") == "a" and item["type"] == "labels":
             item["value"]["labels"] = ["ISSUE"]  # relabelled after choosing actor_kind
@@ -232,7 +232,7 @@ def test_property_document_prediction_document_is_identical(doc: Document) -> No
 @settings(max_examples=150, deadline=None)
 @given(documents())
 def test_property_document_annotation_document_is_identical(doc: Document) -> None:
-    task = _task(doc, convert.document_to_result(doc))
+    task = _task(doc, regions.document_to_result(doc))
     back = convert.task_documents(task, schema=SCHEMA).documents[0]
     assert content(back) == content(doc)
     for span in back.spans:

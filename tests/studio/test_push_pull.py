@@ -14,16 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import convert
-from backchannel.annotation.labelstudio.client import (
-    Connection,
-    Studio,
-    connect,
-    pull,
-    pull_from_export,
-    push,
-)
-from backchannel.annotation.labelstudio.server import ServerInfo, free_port
+from backchannel.annotation.labelstudio import regions
+from backchannel.annotation.labelstudio.api import Studio, connect
+from backchannel.annotation.labelstudio.connection import Connection
+from backchannel.annotation.labelstudio.probe import free_port
+from backchannel.annotation.labelstudio.pull import pull, pull_from_export
+from backchannel.annotation.labelstudio.push import push
+from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.cli.app import app
 from backchannel.documents import Document, read_documents, write_documents
 from backchannel.errors import (
@@ -108,7 +105,7 @@ def test_changed_text_is_refused_while_annotated_and_updated_otherwise(
         studio, project_title, [doc, plain], schema, predictions={doc.id: [doc]}, model_version="m"
     )
     ids = _task_ids(studio, project_title)
-    studio.create_annotation(ids[doc.id], convert.document_to_result(doc))
+    studio.create_annotation(ids[doc.id], regions.document_to_result(doc))
 
     changed = Document(id=doc.id, text=doc.text.replace("Monday", "Sunday"))
     with pytest.raises(StudioConflictError) as err:
@@ -138,7 +135,7 @@ def test_three_annotators_give_three_documents(
     tag = project_title[-6:]
     bob = studio.create_user(f"bob-{tag}@example.org")
     carol = studio.create_user(f"carol-{tag}@example.org")
-    result = convert.document_to_result(doc)
+    result = regions.document_to_result(doc)
     studio.create_annotation(task_id, result, parent_prediction=prediction_id, lead_time=4.0)
     studio.create_annotation(task_id, result[:1], completed_by=bob, lead_time=9.5)
     studio.create_annotation(task_id, result, completed_by=carol, ground_truth=True)
@@ -165,7 +162,7 @@ def test_pull_from_a_downloaded_export_file(
 ) -> None:
     push(studio, project_title, [doc], schema)
     task_id = _task_ids(studio, project_title)[doc.id]
-    studio.create_annotation(task_id, convert.document_to_result(doc), lead_time=1.0)
+    studio.create_annotation(task_id, regions.document_to_result(doc), lead_time=1.0)
     pid = studio.project_id(project_title)
     # What the web UI's Export > JSON gives: completed_by as a bare user id.
     raw = studio.sdk.projects.exports.download_sync(
@@ -186,7 +183,7 @@ def test_pull_refuses_a_region_that_does_not_fit_and_writes_nothing(
 ) -> None:
     push(studio, project_title, [doc], schema)
     task_id = _task_ids(studio, project_title)[doc.id]
-    bad = convert.document_to_result(doc)
+    bad = regions.document_to_result(doc)
     bad[0]["value"]["start"] += 2
     studio.create_annotation(task_id, bad)
     out = tmp_path / "never.jsonl"

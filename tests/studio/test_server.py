@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backchannel.annotation.labelstudio import server
+from backchannel.annotation.labelstudio import credentials, environment, install, probe, server
 from backchannel.annotation.labelstudio.server import ServerInfo
 from backchannel.cli.app import app
 from backchannel.errors import StudioServerError
@@ -27,7 +27,7 @@ TEST_CREDS = (
 def test_server_environment_keeps_nothing_of_the_callers(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HOST", "PORT", "USERNAME", "DJANGO_DB", "HEARTEX_HOST", "LABEL_STUDIO_PORT"):
         monkeypatch.setenv(name, "leak")
-    env = server.server_environment(Path("/data"), "u@x", "pw", "tok")
+    env = environment.server_environment(Path("/data"), "u@x", "pw", "tok")
     assert "leak" not in env.values()
     assert env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] == "true"
     assert env["LATEST_VERSION_CHECK"] == "false" and env["COLLECT_ANALYTICS"] == "false"
@@ -36,15 +36,15 @@ def test_server_environment_keeps_nothing_of_the_callers(monkeypatch: pytest.Mon
 
 
 def test_the_pin_lives_in_one_place() -> None:
-    assert server.LABEL_STUDIO_REQUIREMENT == "label-studio==1.23.2"
+    assert install.LABEL_STUDIO_REQUIREMENT == "label-studio==1.23.2"
 
 
 def test_session_server_is_local_healthy_and_keeps_its_secrets_private(
     studio_server: ServerInfo,
 ) -> None:
     assert studio_server.url.startswith("http://127.0.0.1:")
-    assert server.healthy(studio_server.url)
-    assert server.whoami(studio_server.url, studio_server.token()) == studio_server.username
+    assert probe.healthy(studio_server.url)
+    assert probe.whoami(studio_server.url, studio_server.token()) == studio_server.username
     for path in (studio_server.token_file, studio_server.password_file):
         assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
     state = (Path(studio_server.data_dir) / "server.json").read_text(encoding="utf-8")
@@ -66,10 +66,10 @@ def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
 
 def test_failed_start_names_the_log(tmp_path: Path) -> None:
     data_dir = tmp_path / "broken"
-    server.seed_credentials(data_dir, *TEST_CREDS)
+    credentials.seed_credentials(data_dir, *TEST_CREDS)
     (data_dir / server.DB_FILE).write_bytes(b"this is not an SQLite database" * 100)
     with pytest.raises(StudioServerError) as err:
-        server.start_server(port=server.free_port(), data_dir=data_dir, timeout=120)
+        server.start_server(port=probe.free_port(), data_dir=data_dir, timeout=120)
     message = str(err.value)
     assert str(data_dir / server.LOG_FILE) in message
     assert "exited during start" in message and "\n" not in message
@@ -78,9 +78,9 @@ def test_failed_start_names_the_log(tmp_path: Path) -> None:
 
 def test_studio_up_status_down_for_a_person(tmp_path: Path, schema: object) -> None:
     data_dir = tmp_path / "studio"
-    server.seed_credentials(data_dir, *TEST_CREDS)  # reuse the cached init template
+    credentials.seed_credentials(data_dir, *TEST_CREDS)  # reuse the cached init template
     runner = CliRunner()
-    port = server.free_port()
+    port = probe.free_port()
     up = runner.invoke(
         app,
         [

@@ -177,7 +177,8 @@ VersionOpt = Annotated[
 
 
 def _studio(url: str | None, token: str | None):
-    from backchannel.annotation.labelstudio.client import connect, resolve_connection
+    from backchannel.annotation.labelstudio.api import connect
+    from backchannel.annotation.labelstudio.connection import resolve_connection
 
     return connect(resolve_connection(url, token))
 
@@ -197,7 +198,7 @@ def review_push_cli(
     One task per article with review items; pre-annotations show the agreed gold and, for each
     annotator, the candidates they proposed.  Pushing again adds nothing.
     """
-    from backchannel.annotation.gold.review import review_push
+    from backchannel.annotation.labelstudio.review import review_push
 
     result = review_push(
         annotations,
@@ -236,7 +237,7 @@ def review_pull_cli(
     schema: SchemaOpt = None,
 ) -> None:
     """Merge the adjudicator's decisions into the next gold version."""
-    from backchannel.annotation.gold.review import review_pull
+    from backchannel.annotation.labelstudio.review import review_pull
 
     studio = None if export is not None else _studio(url, token)
     result = review_pull(

@@ -70,7 +70,8 @@ def _say(message: str) -> None:
 
 
 def _studio(url: str | None, token: str | None):
-    from backchannel.annotation.labelstudio.client import connect, resolve_connection
+    from backchannel.annotation.labelstudio.api import connect
+    from backchannel.annotation.labelstudio.connection import resolve_connection
 
     return connect(resolve_connection(url, token))
 
@@ -90,7 +91,8 @@ def studio_up_cli(
     Installs Label Studio into its own virtualenv (.venv-ls) on first use.  Without --detach
     the server runs until Ctrl-C.
     """
-    from backchannel.annotation.labelstudio.client import Connection, connect
+    from backchannel.annotation.labelstudio.api import connect
+    from backchannel.annotation.labelstudio.connection import Connection
     from backchannel.annotation.labelstudio.server import start_server, stop_server
     from backchannel.schema import load_schema
 
@@ -196,7 +198,7 @@ def push_cli(
     Documents already in the project (by document id) are skipped; a document whose text
     changed is refused while its task has annotations.
     """
-    from backchannel.annotation.labelstudio.client import push
+    from backchannel.annotation.labelstudio.push import push
     from backchannel.annotation.labelstudio.tasks import load_predictions
     from backchannel.documents import read_documents
     from backchannel.errors import DocumentError
@@ -254,7 +256,7 @@ def pull_cli(
     Cancelled annotations are skipped and counted.  Nothing is written if any region does not
     fit its task text.
     """
-    from backchannel.annotation.labelstudio.client import pull, pull_from_export
+    from backchannel.annotation.labelstudio.pull import pull, pull_from_export
     from backchannel.errors import InputError
     from backchannel.schema import load_schema
 
