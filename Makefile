@@ -30,6 +30,8 @@ PYTEST_WORKERS ?= 2
 test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+# The offline flow into out/demo/ only (out/ is where README's walkthrough writes the user's own
+# files); a re-run replaces out/demo/ only if it carries the demo's marker file.
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 

@@ -1,4 +1,4 @@
-"""``make demo``: the whole job end to end on the bundled corpus, offline, writing under out/.
+"""``make demo``: the whole job end to end on the bundled corpus, offline, writing under out/demo/.
 
 Every step is a real ``backchannel`` command run as a user would type it, so the demo doubles as
 a check that the command line works on a fresh clone.  The flow:
@@ -6,8 +6,13 @@ a check that the command line works on a fresh clone.  The flow:
     ingest -> rules pre-annotation -> Label Studio task file -> agreement on the three synthetic
     annotators -> adjudicated gold version -> annotator quality -> export (DatasetDict, parquet,
     DocBin, card, event table, graph) -> train spaCy and stance baselines on the train split ->
-    predict on the test split -> score and compare -> out/report.html, out/report.md (spaCy)
-    and out/reports/{rules,spacy,stance}.{html,md}
+    predict on the test split -> score and compare -> out/demo/report.html, out/demo/report.md
+    (spaCy) and out/demo/reports/{rules,spacy,stance}.{html,md}
+
+The demo writes only into its own folder, ``out/demo/``, never elsewhere in ``out/``: that is
+where README's walkthrough sends the user's own files (pulled annotations, gold versions that are
+"never overwritten").  A re-run replaces ``out/demo/`` only if it carries the marker file the
+demo wrote there; any other folder of that name is left alone, with a message.
 
 It ends with a summary: what was written where, the headline figures with their intervals, and
 the command to open the report.
@@ -24,7 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "out"
+OUT = ROOT / "out" / "demo"
+MARKER = ".backchannel-demo"  # written into OUT: proves a folder there is the demo's own
 CORPUS = ROOT / "corpora" / "diplomacy"
 EXE = [sys.executable, "-m", "backchannel"]
 ENV = {**os.environ, "BACKCHANNEL_NO_PROGRESS": os.environ.get("BACKCHANNEL_NO_PROGRESS", "")}
@@ -60,13 +66,38 @@ def figure(block: dict, key: str = "f1") -> str:
     return f"{value:.3f}"
 
 
+class NotTheDemosFolder(Exception):
+    """The demo's folder exists but the demo did not make it: it is not the demo's to delete."""
+
+
+def fresh_output(out: Path) -> None:
+    """Empty ``out`` for a new run, deleting only a folder that an earlier demo run made.
+
+    Nothing outside ``out`` is touched.  ``out`` itself is removed only when it carries
+    :data:`MARKER`; a folder without it (the user's own, or anything else) makes the demo stop.
+    """
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise NotTheDemosFolder(f"{out} exists and is not a folder")
+    if out.exists():
+        if not (out / MARKER).is_file():
+            raise NotTheDemosFolder(
+                f"{out} exists but was not made by `make demo` (no {MARKER} file in it)"
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text(
+        "Made by `make demo` (scripts/demo.py); the next run replaces this whole folder.\n",
+        encoding="utf-8",
+    )
+
+
 def main() -> int:
     started = time.perf_counter()
-    # Start clean, but keep out/studio-demo: `make demo-studio` may have a server running there.
-    for path in OUT.glob("*") if OUT.exists() else []:
-        if path.name == "studio-demo":
-            continue
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    try:
+        fresh_output(OUT)
+    except NotTheDemosFolder as exc:
+        print(f"error: {exc}; move it away or delete it, then run the demo again", file=sys.stderr)
+        return 1
     (OUT / "predictions").mkdir(parents=True)
     models = OUT / "models"
 
@@ -142,7 +173,8 @@ def main() -> int:
 
     print("\n" + "=" * 78)
     print(
-        f"backchannel demo finished in {time.perf_counter() - started:.0f} s. Written under out/:"
+        f"backchannel demo finished in {time.perf_counter() - started:.0f} s. "
+        f"Written under {rel(OUT)}/ (nothing else in out/ was touched):"
     )
     for path, what in [
         ("corpus.jsonl", "normalised corpus"),
@@ -158,7 +190,7 @@ def main() -> int:
         ("reports/", "every baseline's report: rules, spacy, stance (.html, .md)"),
         ("compare.md", "rules vs spaCy, paired significance"),
     ]:
-        print(f"  out/{path:<28} {what}")
+        print(f"  {rel(OUT)}/{path:<28} {what}")
     agreement = json.loads((OUT / "agreement.json").read_text(encoding="utf-8"))
     print("\nHeadline figures (95% bootstrap intervals over documents):")
     rows: list[tuple[str, str]] = []

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.slow
 def _copy_sources(dest: Path) -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     roots = {Path(p).parts[0] for p in config["tool"]["setuptools"]["package-dir"].values()}
+    roots |= set(config["build-system"].get("backend-path", []))  # the in-tree build backend
     for name in ["pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"]:
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, dest / name)
@@ -131,3 +132,30 @@ def test_no_bare_top_level_packages(venv: Path, tmp_path: Path) -> None:
         "print([n for n in ('annotation', 'eval', 'schemas') if u.find_spec(n)])"
     )
     assert _run(venv / "bin" / "python", "-c", code, cwd=tmp_path).stdout.strip() == "[]"
+
+
+SAME_NAME_NOTICE = "Please be careful with folders in your working directory"
+
+
+def test_installs_print_no_same_name_folder_notice(wheel: Path, tmp_path: Path) -> None:
+    """setuptools' editable-install notice about same-name folders never reaches a user.
+
+    ``-v`` shows the build backend's whole output, which is what pip 24+ shows by default for
+    its warnings; the notice was there on every ``pip install -e .`` before the in-tree backend.
+    """
+    src = tmp_path / "src"
+    src.mkdir()
+    _copy_sources(src)
+    env_dir = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--without-pip", env_dir, cwd=tmp_path)
+    editable = _run(
+        sys.executable, "-m", "pip", "--python", env_dir / "bin" / "python", "install", "-v",
+        "--no-deps", "-e", src, cwd=src,
+    )  # fmt: skip
+    text = editable.stdout + editable.stderr
+    assert "Successfully installed backchannel" in text
+    assert SAME_NAME_NOTICE not in text
+    built = _run(sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", tmp_path / "w",
+                 src, cwd=src)  # fmt: skip
+    assert "Successfully built backchannel" in built.stdout + built.stderr
+    assert SAME_NAME_NOTICE not in built.stdout + built.stderr

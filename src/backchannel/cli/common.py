@@ -30,6 +30,37 @@ def error_line(exc: BackchannelError) -> str:
     return f"error: {exc.one_line()}"
 
 
+# Import names whose pip distribution is spelled differently.
+_DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "yaml": "pyyaml",
+    "label_studio_sdk": "label-studio-sdk",
+    "huggingface_hub": "huggingface_hub",
+    "lxml_html_clean": "lxml_html_clean",
+}
+
+
+def missing_module_line(exc: ImportError) -> str:
+    """One ``error:`` line for a library that is not installed (or fails to import).
+
+    Every dependency is declared in pyproject.toml, so this happens only when an install went
+    wrong (an old pip resolving extras differently, a package removed by hand); the line names
+    what to install instead of showing the import chain's traceback.
+    """
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.split(".")[0]
+        dist = _DISTRIBUTIONS.get(top, top)
+        return (
+            f"error: the Python module {top!r} is not installed: run `pip install {dist}` in "
+            "backchannel's environment (or reinstall it: pip install -e '.[dev]')"
+        )
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return (
+        f"error: a library backchannel needs cannot be imported: {detail} "
+        "(install what it names in backchannel's environment)"
+    )
+
+
 def _labels_spread(message: str, args: Sequence[str] | None) -> bool:
     """Did the user write ``--labels A B``?  (An option takes one value: B is left over.)"""
     argv = list(args) if args is not None else sys.argv[1:]
@@ -82,6 +113,9 @@ class BackchannelGroup(TyperGroup):
         except BackchannelError as exc:
             typer.echo(error_line(exc), err=True)
             ctx.exit(exc.exit_code)
+        except ImportError as exc:
+            typer.echo(missing_module_line(exc), err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             typer.echo("error: interrupted; no partial output was written", err=True)
             ctx.exit(130)
