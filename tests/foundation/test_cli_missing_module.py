@@ -26,7 +26,7 @@ RUN_WITHOUT = """
 import sys
 for name in sys.argv[1].split(","):
     sys.modules[name] = None  # import of NAME now fails as if it were not installed
-from backchannel.annotation.cli import main
+from backchannel.cli.app import main
 main(sys.argv[2:])
 """
 
