@@ -117,7 +117,7 @@ def open_client(
                 threads_per_worker=1,
                 processes=True,
                 memory_limit=memory_limit,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never clashes with another run
                 silence_logs=logging.ERROR,
             )
             try:
