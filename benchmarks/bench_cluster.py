@@ -104,9 +104,10 @@ def _noop(x: int) -> int:
 
 
 def _run(job: dict) -> dict:
+    here = str(Path(__file__).parent)
     code = (
-        "import json, sys; sys.path.insert(0, %r); import bench_cluster as b; "
-        "print(json.dumps(b._child(json.loads(sys.argv[1]))))" % str(Path(__file__).parent)
+        f"import json, sys; sys.path.insert(0, {here!r}); import bench_cluster as b; "
+        "print(json.dumps(b._child(json.loads(sys.argv[1]))))"
     )
     res = subprocess.run(
         [sys.executable, "-c", code, json.dumps(job)], capture_output=True, text=True, check=False
@@ -142,8 +143,10 @@ def main() -> None:
         gsize = sum(p.stat().st_size for p in (base / "gold").glob("*.jsonl")) / 2**20
         print(f"{n:,} documents in {shards} shards; articles {size:.0f} MiB, gold {gsize:.0f} "
               f"MiB; generated in {gen:.1f} s\n")  # fmt: skip
-        print("| run | workers | seconds | docs/s | vs serial | start-up s | main RSS MiB "
-              "| worker RSS MiB |")
+        print(
+            "| run | workers | seconds | docs/s | vs serial | start-up s | main RSS MiB "
+            "| worker RSS MiB |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for kind in ("predict", "score"):
             serial = None

@@ -130,9 +130,7 @@ def pair_shards(gold: str | Path, predictions: str | Path) -> list[tuple[str, st
 
     def names(source: str | Path, files: list[str]) -> list[str]:
         root = str(source) if os.path.isdir(str(source)) else None
-        return [
-            Path(os.path.relpath(f, root) if root else os.path.basename(f)).stem for f in files
-        ]
+        return [Path(os.path.relpath(f, root) if root else os.path.basename(f)).stem for f in files]
 
     if len(g_files) > 1 and names(gold, g_files) != names(predictions, p_files):
         return None
@@ -222,4 +220,3 @@ def count_shards(
         raise InputError("no shards to score", path=pairs[0][0] if pairs else None)
     all_rows = np.concatenate(rows)
     return Counts(layout, all_rows, doc_ids, missing, merged.confusion, merged.browser())
-

@@ -180,7 +180,9 @@ def run_tasks(
         return []
     token = secrets.token_hex(6)  # keys unique per run: a shared scheduler never mixes runs
     futures = [
-        client.submit(fn, item, *args, pure=False, retries=2, key=f"{description}-{token}-{i}", **kwargs)
+        client.submit(
+            fn, item, *args, pure=False, retries=2, key=f"{description}-{token}-{i}", **kwargs
+        )
         for i, item in enumerate(items)
     ]
     index = {f.key: i for i, f in enumerate(futures)}

@@ -162,9 +162,9 @@ def discover(source: str | Path) -> list[str]:
         return files
     if _GLOB_CHARS & set(text):
         files = sorted(
-            f for f in glob.glob(text, recursive=True) if os.path.isfile(f) and not f.endswith(
-                MANIFEST
-            )
+            f
+            for f in glob.glob(text, recursive=True)
+            if os.path.isfile(f) and not f.endswith(MANIFEST)
         )
         if not files:
             raise InputError("no files match this pattern", path=text)
@@ -225,9 +225,7 @@ def plan(sources: Sequence[str | Path], shard_bytes: int = SHARD_BYTES) -> list[
             stem = name[: -len(".jsonl")]
             start, line = 0, 1
             for k, (cut, cut_line) in enumerate([*_cuts(path, shard_bytes), (size, -1)]):
-                pieces.append(
-                    Piece(path, f"{stem}-{k:05d}.jsonl", len(pieces), start, cut, line)
-                )
+                pieces.append(Piece(path, f"{stem}-{k:05d}.jsonl", len(pieces), start, cut, line))
                 start, line = cut, cut_line
     names = [p.name for p in pieces]
     if len(set(names)) != len(names):  # two inputs with one name: number them instead
@@ -333,9 +331,7 @@ def _tmp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
-def write_shard(
-    docs: Iterable[Document], folder: str | Path, name: str, **extra: Any
-) -> ShardInfo:
+def write_shard(docs: Iterable[Document], folder: str | Path, name: str, **extra: Any) -> ShardInfo:
     """Write one shard to ``folder/name`` through a temporary name (a rerun replaces it whole).
 
     Returns:
@@ -364,7 +360,7 @@ def write_shard(
 
 
 def write_manifest(folder: str | Path, shards: Sequence[ShardInfo], **meta: Any) -> Path:
-    """Write ``folder/_manifest.json`` (atomically): the shards in order, with totals and ``meta``."""
+    """Write ``folder/_manifest.json`` atomically: the shards in order, totals and ``meta``."""
     path = Path(folder) / MANIFEST
     body = {
         "format": "backchannel-shards",
