@@ -28,7 +28,14 @@ from backchannel.errors import DocumentError, InputError
 from backchannel.schema import Schema
 from backchannel.shards import Piece, ShardInfo, discover, plan, read_piece, write_shard
 
-__all__ = ["count_pair", "count_shards", "pair_shards", "predict_piece", "predict_sharded"]
+__all__ = [
+    "count_pair",
+    "count_shards",
+    "load_cached",
+    "pair_shards",
+    "predict_piece",
+    "predict_sharded",
+]
 
 #: Test hook (seconds): a piece sleeps this long half-way through writing its shard, so a test
 #: can kill the worker while it holds a half-written temporary.  Unset in real runs.
@@ -41,9 +48,12 @@ def _from_row(schema: Schema) -> Any:
     return FromRow(schema)
 
 
-def _load(model_name: str, model_dir: str | None, schema: Schema, options: Any) -> Any:
+def load_cached(model_name: str, model_dir: str | Path | None, schema: Schema, options: Any) -> Any:
+    """The model, loaded once per process (worker) for this name, directory and schema."""
     from backchannel.eval.models.registry import load_model
 
+    if model_dir is not None:
+        model_dir = str(Path(model_dir).resolve())
     key = ("model", model_name, model_dir, schema.name, schema.version, repr(options))
     return worker_cached(
         key, lambda: load_model(model_name, model_dir, schema=schema, options=options)
@@ -61,7 +71,7 @@ def predict_piece(
     """Predict one piece into ``folder/piece.name``; the shard's counts come back."""
     from backchannel.eval.predict import declared
 
-    model = _load(model_name, model_dir, schema, options)
+    model = load_cached(model_name, model_dir, schema, options)
     spans: dict[str, int] = {}
     relations: dict[str, int] = {}
     version = [f"{model.name}-{model.version}"]

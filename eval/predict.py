@@ -169,13 +169,13 @@ def predict_pieces(
     ``FOLDER/`` of shards plus a manifest.  ``cluster``: None (in this process), a
     ``--cluster`` value or a Dask client; each worker loads the model once.
     """
-    from backchannel.eval.cluster import predict_sharded
+    from backchannel.eval.cluster import load_cached, predict_sharded
 
     if not isinstance(schema, Schema):
         schema = load_schema(schema)
     started = time.perf_counter()
-    if cluster is None:  # fail fast on an unknown model or a bad directory, before any work
-        load_model(model_name, model_dir, schema=schema, options=model_options)
+    if cluster is None:  # fail fast on a bad model before any work; the pieces reuse it
+        load_cached(model_name, model_dir, schema, model_options)
     infos = predict_sharded(
         model_name, corpus, output, model_dir=model_dir, schema=schema, cluster=cluster,
         progress=progress, model_options=model_options, shard_bytes=shard_bytes,
