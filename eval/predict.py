@@ -149,3 +149,52 @@ def predict(
         seconds=round(time.perf_counter() - started, 3),
         usage=dict(getattr(model, "usage", None) or {}),
     )
+
+
+def predict_pieces(
+    model_name: str,
+    corpus: str | Path,
+    output: str | Path,
+    *,
+    model_dir: str | Path | None = None,
+    schema: Schema | str | Path | None = None,
+    progress: bool = True,
+    model_options: dict[str, Any] | None = None,
+    cluster: Any = None,
+    shard_bytes: int | None = None,
+) -> PredictResult:
+    """:func:`predict` over a file, folder or glob of shards, piece by piece.
+
+    ``output`` is a file (the documents of the serial run, in input order), ``-``, or a
+    ``FOLDER/`` of shards plus a manifest.  ``cluster``: None (in this process), a
+    ``--cluster`` value or a Dask client; each worker loads the model once.
+    """
+    from backchannel.eval.cluster import load_cached, predict_sharded
+
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema)
+    started = time.perf_counter()
+    if cluster is None:  # fail fast on a bad model before any work; the pieces reuse it
+        load_cached(model_name, model_dir, schema, model_options)
+    infos = predict_sharded(
+        model_name, corpus, output, model_dir=model_dir, schema=schema, cluster=cluster,
+        progress=progress, model_options=model_options, shard_bytes=shard_bytes,
+    )  # fmt: skip
+    spans: dict[str, int] = {}
+    relations: dict[str, int] = {}
+    version = f"{model_name}"
+    for info in infos:
+        for key, total in (("spans", spans), ("relations", relations)):
+            for label, n in info.extra[key].items():
+                total[label] = total.get(label, 0) + n
+        if info.documents:
+            version = info.extra["model_version"]
+    return PredictResult(
+        model=model_name,
+        model_version=version,
+        output=str(output),
+        documents=sum(i.documents for i in infos),
+        spans=dict(sorted(spans.items())),
+        relations=dict(sorted(relations.items())),
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -559,6 +559,17 @@ class EventsWriter:
             self._csv.close()
 
 
+def _read(gold: str | Path, schema: Schema) -> Iterable[Document]:
+    """A gold file, or a folder or glob of JSONL shards or exported parquet, in order."""
+    from backchannel.shards import is_sharded, iter_corpus
+
+    if not is_sharded(gold) and not str(gold).lower().endswith(".parquet"):
+        return read_documents(gold, schema=schema)
+    from backchannel.annotation.export.dataset.rows import FromRow
+
+    return iter_corpus(gold, schema=schema, from_row=FromRow(schema))
+
+
 class EventsResult(msgspec.Struct):
     """What :func:`write_events` wrote."""
 
@@ -607,7 +618,7 @@ def write_events(
         writer = EventsWriter(
             fh if suffix == ".parquet" else None, fh if suffix == ".csv" else None
         )
-        docs = read_documents(gold, schema=schema)
+        docs = _read(gold, schema)
         for doc in track(docs, "events") if progress else docs:
             documents += 1
             rows = document_events(doc, schema, include_negated=include_negated)

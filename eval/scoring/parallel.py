@@ -1,4 +1,4 @@
-"""Counting in worker processes: the fast path for big, well-formed, same-order input files.
+"""Counting on the Dask engine: the fast path for big, well-formed, same-order input files.
 
 Why: decoding the records and turning spans into arrays is per-span Python work that costs as
 much as the decoding itself; on a machine with two or more cores, batches are independent and
@@ -8,9 +8,9 @@ How: the main process only scans both files for line starts (numpy over 4 MiB bl
 decoding) and hands each worker a pair of byte ranges holding the same :data:`BATCH` documents
 of both files.  A worker reads its ranges, decodes, joins, validates and counts them with the
 very code of the serial path (:class:`~backchannel.eval.scoring.counting.DocumentCounter`) and
-sends back the count rows, the confusion matrix and its error-browser candidates.
-Per-document rows do not depend on how documents are batched, so the result is bit-identical to
-the serial path.
+sends back the count rows, the confusion matrix and its error-browser candidates.  Per-document
+rows do not depend on how documents are batched, so the result is bit-identical to the serial
+path.
 
 The fast path applies only when line *i* of the gold and line *i* of the predictions are the
 same document: both files have the same number of lines, every line is a record (starts with
@@ -20,19 +20,19 @@ the serial path from the start: it either produces the same result or raises the
 error the serial path always raises (file, line, document, span).  Errors are rare; paying a
 second pass for them keeps a single definition of every message.
 
-At most ``2 x workers`` batches are in flight, so memory stays bounded whatever the file size.
+The workers are those of :mod:`backchannel.cluster`, the project's one parallel engine:
+``score --workers N`` starts a local Dask cluster of N processes, ``score --cluster ADDRESS``
+uses any cluster (the home-made fork pool this module once held is gone; see docs/cluster.md).
+Each task's input is two byte ranges and its output a few kilobytes of count rows, so memory
+per worker stays bounded whatever the file size.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import multiprocessing
 import os
-import signal
-from collections import deque
+import secrets
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from backchannel.cluster import ClusterSpec, map_pieces, worker_cached
+from backchannel.cluster import available_cpus as _cpus
 from backchannel.eval.scoring.counting import BATCH, CHUNK, DocumentCounter
 from backchannel.eval.scoring.joining import _BOM, Block, NotLockstep, _decode_block
 from backchannel.eval.scoring.metrics import Layout
@@ -58,10 +60,7 @@ _BRACE, _NL = ord("{"), ord("\n")
 
 def available_cpus() -> int:
     """CPUs this process may run on (its affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return _cpus()
 
 
 def plan(workers: int | None, gold: str | Path, predictions: str | Path) -> int:
@@ -143,28 +142,47 @@ def _chunks(gold: str, pred: str, size: int) -> Iterator[_Chunk]:
 
 
 # -- worker side ---------------------------------------------------------------------------------
-_STATE: dict[str, Any] = {}
+def _work(
+    chunk: _Chunk, gpath: str, ppath: str, schema: Schema, layout: Layout, keep: int, run: str
+) -> tuple[bool, Any]:
+    """Count one chunk; ``(False, reason)`` if anything is not as the fast path assumes.
 
-
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this worker when the process that started it dies."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _init(schema: Schema, layout: Layout, keep: int, gold: str, pred: str) -> None:
-    _die_with_parent()
-    gc.disable()  # see collect_counts: Documents hold no cycles
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    counter = DocumentCounter(schema, layout, keep=keep)
-    _STATE.update(
-        counter=counter,
-        lean=counter.decoder,
-        files=(open(gold, "rb"), open(pred, "rb")),  # noqa: SIM115 - live as long as the worker
-        paths=(gold, pred),
-    )
+    The DocumentCounter (its label tables warm) is built once per worker and run
+    (:func:`worker_cached`).
+    """
+    try:
+        counter: DocumentCounter = worker_cached(
+            ("counter", run), lambda: DocumentCounter(schema, layout, keep)
+        )
+        lean = counter.decoder
+        counter.reset(chunk.index)
+        with open(gpath, "rb") as gf, open(ppath, "rb") as pf:
+            g_lines = list(_records(gf, gpath, chunk.g0, chunk.g1, chunk.line))
+            p_lines = list(_records(pf, ppath, chunk.p0, chunk.p1, chunk.line))
+        if len(g_lines) != len(p_lines):
+            return False, "not in lockstep"
+        for k in range(0, len(g_lines), CHUNK):
+            blocks = []
+            for path, lines in ((gpath, g_lines[k : k + CHUNK]), (ppath, p_lines[k : k + CHUNK])):
+                where = [(path, lineno, offset) for lineno, offset, _ in lines]
+                docs = _decode_block([raw for _, _, raw in lines], where, lean)
+                blocks.append(Block(docs, where))
+            gold, pred = blocks
+            if [d.id for d in gold.docs] != [d.id for d in pred.docs] or [
+                d.text for d in gold.docs
+            ] != [d.text for d in pred.docs]:
+                return False, "not in lockstep"
+            enabled = gc.isenabled()
+            gc.disable()  # see collect_counts: Documents hold no cycles
+            try:
+                counter.add_block(gold, pred)
+            finally:
+                if enabled:
+                    gc.enable()
+        rows = counter.finish()
+        return True, (rows, counter.confusion, counter.take_heap(), counter.doc_ids)
+    except Exception as exc:
+        return False, f"{type(exc).__name__}: {exc}"
 
 
 def _records(
@@ -186,36 +204,6 @@ def _records(
         yield lineno, here, raw
 
 
-def _work(chunk: _Chunk) -> tuple[bool, Any]:
-    """Count one chunk; ``(False, reason)`` if anything is not as the fast path assumes."""
-    try:
-        counter: DocumentCounter = _STATE["counter"]
-        lean = _STATE["lean"]
-        gf, pf = _STATE["files"]
-        gpath, ppath = _STATE["paths"]
-        counter.reset(chunk.index)
-        g_lines = list(_records(gf, gpath, chunk.g0, chunk.g1, chunk.line))
-        p_lines = list(_records(pf, ppath, chunk.p0, chunk.p1, chunk.line))
-        if len(g_lines) != len(p_lines):
-            return False, "not in lockstep"
-        for k in range(0, len(g_lines), CHUNK):
-            blocks = []
-            for path, lines in ((gpath, g_lines[k : k + CHUNK]), (ppath, p_lines[k : k + CHUNK])):
-                where = [(path, lineno, offset) for lineno, offset, _ in lines]
-                docs = _decode_block([raw for _, _, raw in lines], where, lean)
-                blocks.append(Block(docs, where))
-            gold, pred = blocks
-            if [d.id for d in gold.docs] != [d.id for d in pred.docs] or [
-                d.text for d in gold.docs
-            ] != [d.text for d in pred.docs]:
-                return False, "not in lockstep"
-            counter.add_block(gold, pred)
-        rows = counter.finish()
-        return True, (rows, counter.confusion, counter.take_heap(), counter.doc_ids)
-    except Exception as exc:
-        return False, f"{type(exc).__name__}: {exc}"
-
-
 # -- main side -----------------------------------------------------------------------------------
 @dataclass
 class Parallel:
@@ -226,59 +214,47 @@ class Parallel:
     counter: DocumentCounter
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # fork: workers start in milliseconds with everything imported; elsewhere, spawn.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
 def count_parallel(
     gold: str | Path, predictions: str | Path, schema: Schema, layout: Layout, *, keep: int,
-    workers: int,
+    workers: int, cluster: Any = None,
 ) -> Parallel | None:  # fmt: skip
-    """Count in ``workers`` processes; ``None`` if the fast path does not apply (run serially).
+    """Count on a Dask cluster; ``None`` if the fast path does not apply (run serially).
 
-    Returns ``None`` as soon as a problem is seen (the in-flight batches are dropped).
+    ``cluster``: an open ``distributed.Client`` or a ``--cluster`` value; default a local
+    cluster of ``workers`` processes.  Workers read the byte ranges of both files themselves
+    (on a cluster of machines, the files must be on a shared file system).
     """
-    g, p = str(gold), str(predictions)
+    g, p = os.path.abspath(gold), os.path.abspath(predictions)
+    try:
+        chunks = list(_chunks(g, p, BATCH))
+    except NotLockstep:
+        return None
+    except OSError:
+        return None  # the serial path names the problem
+    if not chunks:
+        return None
     counter = DocumentCounter(schema, layout, keep=keep)
+    run = secrets.token_hex(8)
+    try:
+        results = map_pieces(
+            _work, chunks, g, p, schema, layout, keep, run,
+            cluster=cluster or ClusterSpec(workers=workers), description="score", progress=False,
+        )  # fmt: skip
+    except Exception:
+        return None  # a worker that died for good: the serial path decides
     seen: set[str] = set()
     doc_ids: list[str] = []
     rows: list[np.ndarray] = []
-    pool = ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=_init, initargs=(schema, layout, keep, g, p)
-    )
-    pending: deque[Future[tuple[bool, Any]]] = deque()
-
-    def take() -> bool:
-        ok, payload = pending.popleft().result()
+    for ok, payload in results:
         if not ok:
-            return False
+            return None
         batch_rows, confusion, heap, ids = payload
         if seen.intersection(ids) or len(set(ids)) != len(ids):
-            return False  # a duplicate id: the serial path names it
+            return None  # a duplicate id: the serial path names it
         seen.update(ids)
         doc_ids.extend(ids)
         rows.append(batch_rows)
         counter.confusion += confusion
         for item in heap:
             counter.offer(item)
-        return True
-
-    try:
-        for chunk in _chunks(g, p, BATCH):
-            pending.append(pool.submit(_work, chunk))
-            if len(pending) >= 2 * workers and not take():
-                return None
-        while pending:
-            if not take():
-                return None
-    except NotLockstep:
-        return None
-    except Exception:
-        return None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    if not rows:
-        return None
     return Parallel(np.concatenate(rows), doc_ids, counter)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from backchannel.eval.scoring.significance import (
     paired_bootstrap,
 )
 from backchannel.schema import Schema, load_schema
+from backchannel.shards import discover, is_sharded
 
 __all__ = [
     "FIGURES",
@@ -106,6 +108,7 @@ def collect_counts(
     allow_missing: bool = False,
     keep: int = 25,
     workers: int | None = None,
+    cluster: Any = None,
 ) -> Counts:
     """Join, validate and match every document once; return the per-document count rows.
 
@@ -113,7 +116,14 @@ def collect_counts(
     counted
     in worker processes; the result is the same as the serial path's, bit for bit, and any
     problem (bad record, other order, missing document) is reported by the serial path.
+    ``cluster`` (a ``--cluster`` value or a Dask client) counts on that cluster instead.
+
+    Folders or globs of shards are counted shard pair by shard pair (see
+    :mod:`backchannel.eval.cluster`); shards that do not pair up by name are counted as their
+    concatenation.  Either way the result is that of the concatenated files.
     """
+    if is_sharded(gold) or is_sharded(predictions):
+        return _collect_sharded(gold, predictions, schema, layout, allow_missing, keep, cluster)
     counter = DocumentCounter(schema, layout, keep=keep)
     missing = 0
     # A batch keeps ~1,000 Documents alive: with the cyclic garbage collector on, every young
@@ -122,8 +132,10 @@ def collect_counts(
     gc.disable()
     try:
         n_workers = plan(workers, gold, predictions)
-        if n_workers > 1:
-            fast = count_parallel(gold, predictions, schema, layout, keep=keep, workers=n_workers)
+        if n_workers > 1 or cluster is not None:
+            fast = count_parallel(
+                gold, predictions, schema, layout, keep=keep, workers=n_workers, cluster=cluster
+            )
             if fast is not None:
                 c = fast.counter
                 return Counts(layout, fast.rows, fast.doc_ids, 0, c.confusion, c.browser())
@@ -142,6 +154,41 @@ def collect_counts(
         if enabled:
             gc.enable()
     return Counts(layout, rows, counter.doc_ids, missing, counter.confusion, counter.browser())
+
+
+def _collect_sharded(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    layout: Layout,
+    allow_missing: bool,
+    keep: int,
+    cluster: Any,
+) -> Counts:
+    import tempfile
+
+    from backchannel.eval.cluster import count_shards, pair_shards
+    from backchannel.shards import concatenate, discover
+
+    pairs = pair_shards(gold, predictions)
+    if pairs is not None:
+        return count_shards(
+            pairs, schema, layout, keep=keep, allow_missing=allow_missing, cluster=cluster
+        )
+    with tempfile.TemporaryDirectory(prefix="backchannel-score-") as tmp:
+        files = []
+        for side, source in (("gold", gold), ("predictions", predictions)):
+            paths = discover(source)
+            if len(paths) == 1:
+                files.append(paths[0])
+                continue
+            target = str(Path(tmp, f"{side}.jsonl"))
+            concatenate("/", [os.path.abspath(p) for p in paths], target)
+            files.append(target)
+        return collect_counts(
+            files[0], files[1], schema, layout, allow_missing=allow_missing, keep=keep,
+            cluster=cluster,
+        )  # fmt: skip
 
 
 class _Layers(msgspec.Struct):
@@ -171,6 +218,14 @@ def given_layers(predictions: str | Path) -> list[str]:
     """
     if str(predictions) == STDIO:
         return []
+    if is_sharded(predictions):
+        shared: set[str] | None = None
+        for path in discover(predictions):
+            layers = set(given_layers(path))
+            shared = layers if shared is None else shared & layers
+            if not shared:
+                return []
+        return [x for x in LAYERS if shared and x in shared]
     common: set[str] | None = None
     with open_binary(predictions, allow_stdin=False) as fh:
         for raw in fh:
@@ -317,6 +372,7 @@ def score(
     allow_missing: bool = False,
     keep: int = 25,
     workers: int | None = None,
+    cluster: Any = None,
 ) -> ScoreResult:
     """Score predicted Documents against gold Documents.
 
@@ -341,8 +397,9 @@ def score(
     sch = _resolve_schema(schema)
     layout = _layout(sch, labels)
     counts = collect_counts(
-        gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep, workers=workers
-    )
+        gold, predictions, sch, layout, allow_missing=allow_missing, keep=keep, workers=workers,
+        cluster=cluster,
+    )  # fmt: skip
     totals = counts.rows.sum(axis=0, dtype=np.int64)
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]

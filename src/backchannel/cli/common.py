@@ -156,3 +156,34 @@ def output_file_option(example: str, help: str = "Output file, or - for standard
 
 OutputOpt = Annotated[str, output_file_option("output.jsonl")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+
+
+def output_file_or_folder_option(example: str, help: str) -> Any:
+    """The ``-o`` of a command that writes one file or, ending in ``/``, a folder of shards."""
+
+    def check(value: str) -> str:
+        return value
+
+    del example  # a folder is welcome here: nothing to suggest
+    return typer.Option("-o", "--output", help=help, callback=check)
+
+
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run on a Dask cluster: local[:N] (N worker processes here) or tcp://HOST:PORT "
+        "(a running scheduler whose workers share the file system; see docs/cluster.md). "
+        "Default: in this process.",
+        show_default=False,
+    ),
+]
+ShardSizeOpt = Annotated[
+    int,
+    typer.Option(
+        "--shard-mb",
+        min=1,
+        help="Cut input files bigger than this many MiB into pieces of about this size "
+        "(one task each).",
+    ),
+]

@@ -14,14 +14,31 @@ from typing import Annotated
 import typer
 
 from backchannel.cli import llm
-from backchannel.cli.common import SchemaOpt, SeedOpt, output_file_option
+from backchannel.cli.common import (
+    ClusterOpt,
+    SchemaOpt,
+    SeedOpt,
+    ShardSizeOpt,
+    output_file_option,
+    output_file_or_folder_option,
+)
 
 GoldArg = Annotated[
     Path, typer.Argument(dir_okay=False, show_default=False, help="Gold Document JSONL.")
 ]
+ShardedGoldArg = Annotated[
+    str,
+    typer.Argument(
+        show_default=False, help="Gold Document JSONL, or a folder or glob of JSONL shards."
+    ),
+]
 PredArg = Annotated[
-    Path,
-    typer.Argument(dir_okay=False, show_default=False, help="Predicted Document JSONL."),
+    str,
+    typer.Argument(
+        show_default=False,
+        help="Predicted Document JSONL, or a folder or glob of shards (paired with the gold's "
+        "by name).",
+    ),
 ]
 SystemA = Annotated[
     Path,
@@ -37,7 +54,14 @@ FormatOpt = Annotated[
 ]
 _OUT_HELP = "Output file (written atomically), or - for stdout."
 ReportOut = Annotated[str, output_file_option("report.md", _OUT_HELP)]
-PredictOut = Annotated[str, output_file_option("predictions.jsonl", _OUT_HELP)]
+PredictOut = Annotated[
+    str,
+    output_file_or_folder_option(
+        "predictions.jsonl",
+        "Output file (written atomically; documents in input order), - for stdout, or a "
+        "FOLDER/ (trailing slash) of shards plus _manifest.json.",
+    ),
+]
 BootOpt = Annotated[
     int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates for intervals (0: none).")
 ]
@@ -50,8 +74,8 @@ WorkersOpt = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="Worker processes for counting (default: one per CPU for inputs over 16 MiB, "
-        "else 1). Results do not depend on it.",
+        help="Worker processes for counting, on a local Dask cluster (default: one per CPU "
+        "for inputs over 16 MiB, else 1). Results do not depend on it.",
         show_default=False,
     ),
 ]
@@ -80,7 +104,7 @@ def _labels(values: list[str] | None) -> list[str] | None:
 
 
 def score_cli(
-    gold: GoldArg,
+    gold: ShardedGoldArg,
     predictions: PredArg,
     fmt: FormatOpt = "json",
     output: ReportOut = "-",
@@ -90,8 +114,14 @@ def score_cli(
     allow_missing: MissingOpt = False,
     schema: SchemaOpt = None,
     workers: WorkersOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
-    """Score predictions against gold: spans, relations, stance, with bootstrap intervals."""
+    """Score predictions against gold: spans, relations, stance, with bootstrap intervals.
+
+    Gold and predictions may be folders of shards; with --cluster the counting runs on a Dask
+    cluster and the report is the same as the serial one.
+    """
+    from backchannel.cluster import parse_cluster
     from backchannel.eval.scoring.report import ReportFormat, render, stance_summary, write_report
     from backchannel.eval.scoring.scorer import score
 
@@ -105,6 +135,7 @@ def score_cli(
         seed=seed,
         allow_missing=allow_missing,
         workers=workers,
+        cluster=parse_cluster(cluster) if cluster else None,
     )
     write_report(render(result, ReportFormat(fmt)), output)
     if output != "-":
@@ -183,7 +214,13 @@ ModelDirOpt = Annotated[
 
 
 def predict_cli(
-    corpus: Annotated[str, typer.Argument(help="Document JSONL to pre-annotate, or -.")],
+    corpus: Annotated[
+        str,
+        typer.Argument(
+            help="Document JSONL to pre-annotate, -, or a folder or glob of JSONL shards (or "
+            "the parquet files export writes)."
+        ),
+    ],
     model: ModelOpt = "rules",
     output: PredictOut = "-",
     model_dir: ModelDirOpt = None,
@@ -201,8 +238,13 @@ def predict_cli(
     max_retries: llm.RetriesOpt = 5,
     price: llm.PriceOpt = None,
     dry_run: llm.DryRunOpt = False,
+    cluster: ClusterOpt = None,
+    shard_mb: ShardSizeOpt = 32,
 ) -> None:
     """Run a baseline model over a corpus: prediction Documents with scores and reasons.
+
+    A folder of shards, a FOLDER/ output or --cluster runs piece by piece (see
+    docs/cluster.md); the documents written are those of the serial run, in input order.
 
     With --model llm, any OpenAI-compatible chat model extracts the spans and relations and
     each quoted mention is placed on exact offsets (see docs/llm.md).
@@ -237,9 +279,20 @@ def predict_cli(
         )
     if model_dir is None and Path("models", model).is_dir():
         model_dir = Path("models", model)
-    result = predict(
-        model, corpus, output, model_dir=model_dir, schema=schema, model_options=options
-    )
+    from backchannel.shards import is_folder_output, is_sharded
+
+    if cluster or is_sharded(corpus) or is_folder_output(output):
+        from backchannel.cluster import parse_cluster
+        from backchannel.eval.predict import predict_pieces
+
+        result = predict_pieces(
+            model, corpus, output, model_dir=model_dir, schema=schema, model_options=options,
+            cluster=parse_cluster(cluster) if cluster else None, shard_bytes=shard_mb * 2**20,
+        )  # fmt: skip
+    else:
+        result = predict(
+            model, corpus, output, model_dir=model_dir, schema=schema, model_options=options
+        )
     spans = ", ".join(f"{k} {v}" for k, v in result.spans.items()) or "none"
     typer.echo(
         f"{result.model_version}: {result.documents} documents in {result.seconds:.1f} s "

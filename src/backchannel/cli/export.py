@@ -80,7 +80,12 @@ def export_cli(
 
 
 def events_cli(
-    gold: Annotated[Path, typer.Argument(help="Gold Document JSONL.", dir_okay=False)],
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold Document JSONL, or a folder or glob of JSONL shards or exported parquet."
+        ),
+    ],
     output: Annotated[
         str, output_file_option("events.parquet", "Output file: events.parquet or events.csv.")
     ],
