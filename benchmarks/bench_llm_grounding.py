@@ -8,8 +8,8 @@ and dashes swapped, every 9th (offset) transliterated (diacritics dropped, or on
 long word changed: "Lindqvist" -> "Lindqwist"), repeated surfaces listed once per occurrence,
 plus one invented mention per article that the text does not hold.  The answers go through the
 whole ``llm`` model (prompt, answer parsing, grounding, relations, make_prediction) with only
-the HTTP call replaced; ``tests/llm/test_gold_grounding.py`` runs the same through a real HTTP
-server.
+the HTTP call replaced; ``tests/models/llm/test_gold_grounding.py`` runs the same through a
+real HTTP server.
 
 The issue's floor: at least 97% of the real mentions on their exact gold offsets, and every
 invented one dropped.

@@ -1,7 +1,7 @@
 """Label Studio text offsets <-> Python ``str`` indices: the one place that knows the convention.
 
 Measured with label-studio 1.23.2 in the real web UI (headless Chromium, see
-``tests/studio/test_browser.py``): ``value.start`` / ``value.end`` of a text region are Python
+``tests/labelstudio/test_browser.py``): ``value.start`` / ``value.end`` of a text region are Python
 ``str`` indices (Unicode code points) into the task text.  An emoji counts 1, a combining mark is
 its own code point, ``\\r\\n`` counts 2.  ``value.text`` however is wrong for a region that crosses
 a line break (the UI stores the two characters backslash and ``n``), so a region's text is always

@@ -18,7 +18,7 @@ from openai_server import ScriptedOpenAI, article_of
 from backchannel.cli.app import app
 from backchannel.documents import Document, read_documents, write_documents
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLD = ROOT / "corpora" / "diplomacy" / "gold.jsonl"
 
 
