@@ -7,12 +7,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.annotation.guide import render_guide
-from backchannel.annotation.labelstudio.config import label_config
 from backchannel.cli.common import SchemaOpt
-from backchannel.documents import read_documents
-from backchannel.errors import DocumentError
-from backchannel.schema import load_schema
 
 schema_app = typer.Typer(
     help="Derive the Label Studio config and the guide; validate Documents.", no_args_is_help=True
@@ -22,12 +17,18 @@ schema_app = typer.Typer(
 @schema_app.command("config")
 def config_cli(schema: SchemaOpt = None) -> None:
     """Print the Label Studio labeling config XML derived from the schema."""
+    from backchannel.annotation.labelstudio.config import label_config
+    from backchannel.schema import load_schema
+
     typer.echo(label_config(load_schema(schema)), nl=False)
 
 
 @schema_app.command("guide")
 def guide_cli(schema: SchemaOpt = None) -> None:
     """Print the annotator guide (Markdown) rendered from the schema."""
+    from backchannel.annotation.guide import render_guide
+    from backchannel.schema import load_schema
+
     typer.echo(render_guide(load_schema(schema)), nl=False)
 
 
@@ -41,6 +42,10 @@ def validate_cli(
     ] = False,
 ) -> None:
     """Validate Documents: offsets, span texts, relation ends, labels and attribute values."""
+    from backchannel.documents import read_documents
+    from backchannel.errors import DocumentError
+    from backchannel.schema import load_schema
+
     sch = load_schema(schema)
     for path in files:
         docs = spans = rels = 0
@@ -63,6 +68,8 @@ def validate_cli(
 @schema_app.command("show")
 def show_cli(schema: SchemaOpt = None) -> None:
     """Print the schema's name, version, file and label sets."""
+    from backchannel.schema import load_schema
+
     sch = load_schema(schema)
     typer.echo(f"{sch.name} {sch.version} ({Path(sch.path)})")
     typer.echo(f"spans: {', '.join(sch.span_labels)}")
