@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from backchannel.annotation.labelstudio.network import loopback_backend_environment
 from backchannel.atomic import atomic_write
 from backchannel.errors import StudioServerError
 
@@ -237,6 +238,7 @@ def server_environment(data_dir: Path, username: str, password: str, token: str)
             "DJANGO_DB": "sqlite",
         }
     )
+    env.update(loopback_backend_environment())  # an ML backend on this machine: docs/serve.md
     return env
 
 
