@@ -30,7 +30,7 @@ import logging
 import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -49,7 +49,7 @@ from backchannel.documents import Document
 from backchannel.errors import BackchannelError, ConversionError
 from backchannel.schema import Schema
 
-__all__ = ["BasicAuth", "create_app", "tasks_to_documents"]
+__all__ = ["BasicAuth", "Credentials", "create_app", "parse_credentials", "tasks_to_documents"]
 
 log = logging.getLogger("backchannel.serve")
 
@@ -83,12 +83,21 @@ class PayloadError(Exception):
         self.status = status
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Basic-auth credentials; the password never shows in ``repr`` (middleware lists, logs)."""
+
+    username: str
+    password: str = field(repr=False)
+
+
 class BasicAuth:
     """HTTP basic auth for every route, checked in constant time; the secret never prints."""
 
-    def __init__(self, app: ASGIApp, username: str, password: str) -> None:
+    def __init__(self, app: ASGIApp, credentials: Credentials) -> None:
         self.app = app
-        self._expected = base64.b64encode(f"{username}:{password}".encode()).decode()
+        pair = f"{credentials.username}:{credentials.password}"
+        self._expected = base64.b64encode(pair.encode()).decode()
 
     def __repr__(self) -> str:
         return "BasicAuth(***)"
@@ -301,7 +310,7 @@ def create_app(
 
     middleware: Sequence[Middleware] = []
     if auth is not None:
-        middleware = [Middleware(BasicAuth, username=auth[0], password=auth[1])]
+        middleware = [Middleware(BasicAuth, credentials=Credentials(*auth))]
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
