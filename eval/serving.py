@@ -69,6 +69,7 @@ def build_service(
     schema: Schema,
     retrain_every: int = 10,
     epochs: int | None = None,
+    base_gold: str | Path | None = None,
 ) -> Any:
     """The :class:`~backchannel.annotation.labelstudio.training.ModelService` for a model.
 
@@ -87,4 +88,5 @@ def build_service(
         else None,
         loader=loader_for(name, schema) if trainable and model_dir is None else None,
         retrain_every=retrain_every,
+        base_gold=base_gold,
     )

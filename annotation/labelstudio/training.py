@@ -80,6 +80,8 @@ class ModelService:
         trainer: trains a new model, or None for a model with no training step (``rules``).
         loader: loads a model dir written by ``trainer`` (to resume after a restart).
         retrain_every: new or changed annotations that start a retraining (0: only on request).
+        base_gold: gold Documents every retraining starts from (the annotations received
+            replace a base document with the same document id).
     """
 
     def __init__(
@@ -90,7 +92,9 @@ class ModelService:
         trainer: Trainer | None = None,
         loader: Loader | None = None,
         retrain_every: int = 10,
+        base_gold: str | Path | None = None,
     ) -> None:
+        self.base_gold = Path(base_gold) if base_gold is not None else None
         self.work_dir = Path(work_dir)
         self.models_dir = self.work_dir / "models"
         self.snapshots_dir = self.work_dir / "training"
@@ -211,6 +215,10 @@ class ModelService:
         gold = self.snapshots_dir / f"{name}.jsonl"
         out = self.models_dir / name
         try:
+            if self.base_gold is not None:
+                merged = {d.id: d for d in read_documents(self.base_gold)}
+                merged.update((d.id, d) for d in docs)
+                docs = list(merged.values())
             self.snapshots_dir.mkdir(parents=True, exist_ok=True)
             write_documents(docs, gold)
             log.info("training %s on %d annotated documents (%s)", name, len(docs), reason)

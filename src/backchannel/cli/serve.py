@@ -106,6 +106,16 @@ def serve_cli(
             "Label Studio's 'start training').",
         ),
     ] = 10,
+    train_base: Annotated[
+        Path | None,
+        typer.Option(
+            "--train-base",
+            help="Gold JSONL every retraining starts from (annotations received replace its "
+            "documents of the same id).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     epochs: Annotated[
         int | None,
         typer.Option("--epochs", min=1, help="Training epochs (spacy).", show_default=False),
@@ -167,6 +177,7 @@ def serve_cli(
         schema=schema,
         retrain_every=retrain_every,
         epochs=epochs,
+        base_gold=train_base,
     )
     app = create_app(service, schema, model_class=model, auth=auth)
     typer.echo(f"serving {service.model_version} on {url} (Ctrl-C to stop)", err=True)
