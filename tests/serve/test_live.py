@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from backchannel.annotation.labelstudio import convert
+from backchannel.annotation.labelstudio import convert, ranking
 from backchannel.annotation.labelstudio.backend import create_app
 from backchannel.annotation.labelstudio.client import Studio
 from backchannel.annotation.labelstudio.ml import connect_backend
@@ -81,6 +81,7 @@ def test_retrieve_predictions_gives_the_spans_of_predict(
         # byte for byte what `push --predictions` would have imported
         pushed = convert.document_to_prediction(want, service.model_version)
         assert pred["result"] == pushed["result"]
+        assert pred["score"] == ranking.confidence(want)  # sort ascending: informative first
     assert any(t["predictions"][0]["result"] for t in tasks)
 
 
