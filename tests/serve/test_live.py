@@ -125,3 +125,17 @@ def test_an_annotator_opening_a_task_sees_the_backends_regions(
     # The Data Manager's list and the opened task may both ask at once (Label Studio's race):
     # one or two identical predictions, all from the backend.
     assert stored and all(p.model_version == _service.model_version for p in stored)
+
+
+def test_studio_up_allows_loopback_backends_but_still_refuses_private_networks(
+    studio: Studio, schema: Schema, project_title: str
+) -> None:
+    """What network.py promises: 127.0.0.1 is allowed (tests above), 10.0.0.0/8 is not."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    pid, _ = studio.ensure_project(project_title, schema)
+    with pytest.raises(ApiError) as err:
+        studio.sdk.ml.create(
+            url="http://10.1.2.3:9090", project=pid, request_options={"max_retries": 0}
+        )
+    assert "reserved network address" in str(err.value.body)
