@@ -5,7 +5,7 @@ The real Label Studio server is here too, at the root, so that every folder that
 code as ``backchannel studio up`` on a free port with a throwaway data directory; fixed test
 credentials let the cached ``label-studio init`` template be reused, so a warm start takes a few
 seconds. When the server or browser cannot start, the tests that need them fail, with the
-reason. Other area-specific fixtures live in the conftest.py of their own folder. """
+reason. Other area-specific fixtures live in the conftest.py of their own folder."""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from backchannel.annotation.labelstudio.network import loopback_backend_environment
+
 __all__ = ["base_env", "server_environment"]
 
 
@@ -49,4 +51,5 @@ def server_environment(data_dir: Path, username: str, password: str, token: str)
             "DJANGO_DB": "sqlite",
         }
     )
+    env.update(loopback_backend_environment())  # an ML backend on this machine: docs/serve.md
     return env

@@ -16,6 +16,7 @@ from backchannel.cli import evaluate as cli_eval
 from backchannel.cli import export as cli_export
 from backchannel.cli import gold as cli_gold
 from backchannel.cli import schema as cli_schema
+from backchannel.cli import serve as cli_serve
 from backchannel.cli import studio as cli_studio
 from backchannel.cli.common import BackchannelGroup
 
@@ -46,7 +47,7 @@ def _root(
     """Gold datasets of who talks to whom: corpus, Label Studio, agreement, export, scoring."""
 
 
-for module in (cli_corpus, cli_schema, cli_studio, cli_gold, cli_export, cli_eval):
+for module in (cli_corpus, cli_schema, cli_studio, cli_serve, cli_gold, cli_export, cli_eval):
     module.register(app)
 
 

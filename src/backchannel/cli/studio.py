@@ -132,8 +132,11 @@ def _data_dir_arg(data_dir: Path) -> str:
 @studio_app.command("down")
 def studio_down_cli(data_dir: DataDirOpt = Path(".studio")) -> None:
     """Stop the local Label Studio started from --data-dir."""
+    from backchannel.annotation.labelstudio.backend_process import stop_backends
     from backchannel.annotation.labelstudio.server import stop_server
 
+    for backend in stop_backends(data_dir):  # what `serve --detach` started
+        typer.echo(f"stopped ML backend {backend.url} (pid {backend.pid})")
     info = stop_server(data_dir)
     if info is None:
         typer.echo(f"no Label Studio running from {data_dir}")
