@@ -20,7 +20,6 @@ line, document, span) and names the first invalid document.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 from itertools import chain, count, repeat
 from operator import attrgetter
@@ -31,8 +30,9 @@ from msgspec import UNSET
 
 from backchannel.documents import validate_document
 from backchannel.errors import DocumentError
+from backchannel.eval.scoring.browser import BrowserDoc, ErrorBrowser
 from backchannel.eval.scoring.joining import Block, LeanDecoder, Located, reread
-from backchannel.eval.scoring.matching import COR, INC, MIS, PAR, SPU, match_per_label, match_spans
+from backchannel.eval.scoring.matching import COR, match_per_label, match_spans
 from backchannel.eval.scoring.metrics import Layout
 from backchannel.eval.scoring.relations import multiset_tp, run_ids
 from backchannel.eval.scoring.stance import polarity_confusion
@@ -42,22 +42,6 @@ __all__ = ["BATCH", "CHUNK", "BrowserDoc", "DocumentCounter"]
 
 BATCH = 1024
 CHUNK = 64
-_STATUS = {COR: "COR", INC: "INC", PAR: "PAR", MIS: "MIS", SPU: "SPU"}
-
-
-@dataclass
-class BrowserDoc:
-    """One document of the HTML error browser: its text and both sides' spans with a status.
-
-    ``gold`` and ``pred`` hold ``(start, end, label, status, attrs)`` with status COR/INC/MIS
-    (gold) or COR/INC/SPU (predicted) under the strict schema.
-    """
-
-    doc_id: str
-    text: str
-    errors: int
-    gold: list[tuple[int, int, str, str, dict[str, str]]]
-    pred: list[tuple[int, int, str, str, dict[str, str]]]
 
 
 # C-level field readers: ``map(_START, spans)`` costs a fraction of a loop over the spans.
@@ -132,7 +116,7 @@ class DocumentCounter:
         self.doc_ids: list[str] = []
         n_scored = len(layout.span_labels)
         self.confusion = np.zeros((n_scored + 1, n_scored + 1), dtype=np.int64)
-        self._heap: list[tuple[Any, ...]] = []
+        self.errors = ErrorBrowser(keep)
         self._gold = _Side()
         self._pred = _Side()
         self._n = 0
@@ -437,7 +421,18 @@ class DocumentCounter:
         self.confusion += np.bincount(cells, minlength=k * k).reshape(k, k)
 
         if self.keep > 0:
-            self._browse(g, p, gi_all, pi_all, strict_pairs, row)
+            self.errors.consider(
+                self.layout,
+                self._seen,
+                self._gold.where,
+                self._pred.where,
+                g,
+                p,
+                gi_all,
+                pi_all,
+                strict_pairs,
+                row,
+            )
         self.rows.append(row.astype(np.int32))
         self._seen += n_docs
         self._gold, self._pred, self._n = _Side(), _Side(), 0
@@ -499,64 +494,9 @@ class DocumentCounter:
         sp[:, 1] = np.bincount(st_keys[1][:, 0], minlength=n_docs)
         sp[:, 2] = np.bincount(st_keys[0][:, 0], minlength=n_docs)
 
-    def _browse(
-        self,
-        g: dict[str, np.ndarray],
-        p: dict[str, np.ndarray],
-        gi_all: np.ndarray,
-        pi_all: np.ndarray,
-        strict_pairs: np.ndarray,
-        row: np.ndarray,
-    ) -> None:
-        spans = self.layout.view(row, "spans")
-        rels = self.layout.view(row, "rels")
-        errors = (
-            spans[:, 0, 0, INC]
-            + spans[:, 0, 0, MIS]
-            + spans[:, 0, 0, SPU]
-            + (rels[:, 0, 0, 1] - rels[:, 0, 0, 0])
-            + (rels[:, 0, 0, 2] - rels[:, 0, 0, 0])
-        )
-        candidates = np.flatnonzero(errors > 0)
-        if not len(candidates):
-            return
-        threshold = self._heap[0][0] if len(self._heap) >= self.keep else 0
-        candidates = candidates[errors[candidates] > threshold]
-        if not len(candidates):
-            return
-        if len(candidates) > self.keep:
-            # Only this batch's ``keep`` worst can enter the kept set (most errors, then the
-            # earliest document): list spans for those only.  A worker starts each batch with
-            # an empty heap, so without this it would list every document with an error.
-            candidates = candidates[np.lexsort((candidates, -errors[candidates]))[: self.keep]]
-        g_status = np.full(len(g["start"]), MIS)
-        p_status = np.full(len(p["start"]), SPU)
-        g_status[gi_all[strict_pairs[:, 0]]] = strict_pairs[:, 2]
-        p_status[pi_all[strict_pairs[:, 1]]] = strict_pairs[:, 2]
-        g_first = np.concatenate([[0], np.cumsum(g["per_doc"])])
-        p_first = np.concatenate([[0], np.cumsum(p["per_doc"])])
-        for b in candidates:
-            b = int(b)
-            item = (
-                int(errors[b]),
-                -(self._seen + b),
-                self._gold.where[b],
-                self._pred.where[b],
-                _status_rows(g, g_status, int(g_first[b]), int(g_first[b + 1])),
-                _status_rows(p, p_status, int(p_first[b]), int(p_first[b + 1])),
-            )
-            self.offer(item)
-
     def offer(self, item: tuple[Any, ...]) -> None:
-        """Keep an error-browser candidate if it is among the ``keep`` worst so far.
-
-        Items are ``(errors, -document index, ...)``: the order is total, so the kept set does
-        not depend on the order of the offers (workers' candidates merge to the same set).
-        """
-        if len(self._heap) < self.keep:
-            heapq.heappush(self._heap, item)
-        elif item[:2] > self._heap[0][:2]:
-            heapq.heapreplace(self._heap, item)
+        """Offer an error-browser candidate (see :meth:`ErrorBrowser.offer`)."""
+        self.errors.offer(item)
 
     # -- results -------------------------------------------------------------------------------
     def reset(self, first: int) -> None:
@@ -565,13 +505,18 @@ class DocumentCounter:
         A worker process counts one batch after another with the same DocumentCounter (its
         label-and-attribute tables stay warm) and hands each batch's results back.
         """
-        self.rows, self.doc_ids, self._heap = [], [], []
+        self.rows, self.doc_ids = [], []
+        self.errors = ErrorBrowser(self.keep)
         self.confusion = np.zeros_like(self.confusion)
         self._gold, self._pred, self._n, self._seen = _Side(), _Side(), 0, first
 
     def take_heap(self) -> list[tuple[Any, ...]]:
         """The error-browser candidates kept so far (for merging with :meth:`offer`)."""
-        return list(self._heap)
+        return self.errors.take()
+
+    def browser(self) -> list[BrowserDoc]:
+        """The kept documents, most errors first."""
+        return self.errors.documents()
 
     def finish(self) -> np.ndarray:
         """Flush and return the ``(n_docs, n_columns)`` count array."""
@@ -579,25 +524,6 @@ class DocumentCounter:
         if not self.rows:
             return np.zeros((0, self.layout.n_columns), dtype=np.int32)
         return np.concatenate(self.rows)
-
-    def browser(self) -> list[BrowserDoc]:
-        """The kept documents, most errors first (their text is read again from the files)."""
-        out = []
-        for errors, _, g_where, p_where, g_rows, p_rows in sorted(
-            self._heap, key=lambda x: (-x[0], -x[1])
-        ):
-            gold = reread(*g_where)
-            pred = reread(*p_where) if p_where is not None else None
-            out.append(
-                BrowserDoc(
-                    doc_id=gold.doc.id,
-                    text=gold.doc.text,
-                    errors=errors,
-                    gold=_listing(gold, g_rows),
-                    pred=_listing(pred, p_rows) if pred is not None else [],
-                )
-            )
-        return out
 
 
 def _doc_beyond_int64(span_lists: list[list[Any]]) -> int:
@@ -641,22 +567,3 @@ def _wrong_span_text(docs: list[Any], span_lists: list[list[Any]]) -> int | None
         if any(s.text is not None and s.text != text[s.start : s.end] for s in spans):
             return k
     return None
-
-
-def _status_rows(
-    a: dict[str, Any], status: np.ndarray, first: int, last: int
-) -> list[tuple[int, int]]:
-    """(position in the document's span list, status) of its scored spans."""
-    return [(k - first, int(status[k])) for k in range(first, last) if a["label"][k] >= 0]
-
-
-def _listing(
-    loc: Located, rows: list[tuple[int, int]]
-) -> list[tuple[int, int, str, str, dict[str, str]]]:
-    spans = loc.doc.spans
-    out = []
-    for i, st in rows:
-        s = spans[i]
-        out.append((s.start, s.end, s.label, _STATUS[st], dict(s.attrs)))
-    out.sort(key=lambda x: (x[0], x[1], x[2]))
-    return out
