@@ -43,7 +43,7 @@ SLOW_ENV = "BACKCHANNEL_TEST_SLOW_PIECE"
 
 
 def _from_row(schema: Schema) -> Any:
-    from backchannel.annotation.export.dataset.rows import FromRow
+    from backchannel.annotation.export.rows import FromRow
 
     return FromRow(schema)
 

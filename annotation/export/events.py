@@ -565,7 +565,7 @@ def _read(gold: str | Path, schema: Schema) -> Iterable[Document]:
 
     if not is_sharded(gold) and not str(gold).lower().endswith(".parquet"):
         return read_documents(gold, schema=schema)
-    from backchannel.annotation.export.dataset.rows import FromRow
+    from backchannel.annotation.export.rows import FromRow
 
     return iter_corpus(gold, schema=schema, from_row=FromRow(schema))
 

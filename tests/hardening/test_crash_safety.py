@@ -329,7 +329,7 @@ def test_exchange_swaps_two_real_folders(tmp_path: Path) -> None:
 def test_overwrite_uses_the_exchange_and_leaves_nothing_hidden(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backchannel.annotation import atomic
+    from backchannel import atomic
 
     renames: list[tuple[Path, Path]] = []
     real_rename = atomic._rename
@@ -345,7 +345,7 @@ def test_overwrite_uses_the_exchange_and_leaves_nothing_hidden(
 
 _KILL_BETWEEN_RENAMES = """
 import os, signal, sys
-from backchannel.annotation import atomic
+from backchannel import atomic
 from backchannel.annotation.export.dataset import export_dataset
 
 atomic.exchange = lambda a, b: False  # a system without renameat2: the two-rename fallback
