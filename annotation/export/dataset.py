@@ -281,13 +281,9 @@ def export_dataset(
     Example:
         >>> export_dataset("corpora/diplomacy/gold.jsonl", "out/dataset")  # doctest: +SKIP
     """
-    from backchannel.annotation.export.card import (
-        CardInput,
-        load_agreement,
-        render_card,
-        synthetic_annotators,
-        validate_card,
-    )
+    from backchannel.annotation.export.card import CardInput, render_card
+    from backchannel.annotation.export.card_agreement import load_agreement, synthetic_annotators
+    from backchannel.annotation.export.card_metadata import validate_card
     from backchannel.atomic import atomic_directory, recover_leftovers
     from backchannel.schema import load_schema
 
