@@ -6,15 +6,15 @@
    meta.near_duplicate_of)``; :func:`~backchannel.annotation.export.splits.assign_splits` turns
    them into
    a seeded split plan (by article, near-duplicates together);
-2. pass two streams each document to its split's writers: parquet (pyarrow, in batches, with the
-   ``datasets.Features`` in the schema metadata), Document JSONL, spaCy DocBin shards, the event
-   table and the statistics of the card.
+2. pass two streams each document, with its split and its BIO view, to the writer of every
+   enabled output format (:data:`~backchannel.annotation.export.formats.FORMATS`: parquet and
+   the ``save_to_disk`` copy, Document JSONL, spaCy DocBin shards, the event table) and counts
+   it for the card; then every writer is closed with the splits that received documents.
 
-The ``save_to_disk`` copy is written from the same batches (see
-:mod:`~backchannel.annotation.export.hf_disk`) and checked by opening it with
-``datasets.load_from_disk``; then the card is written.  Everything is built in a temporary
-sibling folder renamed into place at the end
-(:func:`~backchannel.atomic.atomic_directory`): on any error no output appears.
+The formats share one small protocol (:class:`~backchannel.annotation.export.formats.Writer`),
+so adding one is a module and a line in ``FORMATS``.  Then ``features.json``, ``splits.json``
+and the card are written.  Everything is built in a temporary sibling folder renamed into place
+at the end (:func:`~backchannel.atomic.atomic_directory`): on any error no output appears.
 
 Layout of the folder::
 
