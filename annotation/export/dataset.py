@@ -6,15 +6,15 @@
    meta.near_duplicate_of)``; :func:`~backchannel.annotation.export.splits.assign_splits` turns
    them into
    a seeded split plan (by article, near-duplicates together);
-2. pass two streams each document to its split's writers: parquet (pyarrow, in batches, with the
-   ``datasets.Features`` in the schema metadata), Document JSONL, spaCy DocBin shards, the event
-   table and the statistics of the card.
+2. pass two streams each document, with its split and its BIO view, to the writer of every
+   enabled output format (:data:`~backchannel.annotation.export.formats.FORMATS`: parquet and
+   the ``save_to_disk`` copy, Document JSONL, spaCy DocBin shards, the event table) and counts
+   it for the card; then every writer is closed with the splits that received documents.
 
-The ``save_to_disk`` copy is written from the same batches (see
-:mod:`~backchannel.annotation.export.hf_disk`) and checked by opening it with
-``datasets.load_from_disk``; then the card is written.  Everything is built in a temporary
-sibling folder renamed into place at the end
-(:func:`~backchannel.atomic.atomic_directory`): on any error no output appears.
+The formats share one small protocol (:class:`~backchannel.annotation.export.formats.Writer`),
+so adding one is a module and a line in ``FORMATS``.  Then ``features.json``, ``splits.json``
+and the card are written.  Everything is built in a temporary sibling folder renamed into place
+at the end (:func:`~backchannel.atomic.atomic_directory`): on any error no output appears.
 
 Layout of the folder::
 
@@ -32,7 +32,6 @@ Layout of the folder::
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
@@ -42,17 +41,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from backchannel.annotation.export.features import RowCodec
-from backchannel.annotation.export.hf_disk import (
-    ArrowSplitWriter,
-    check_load_from_disk,
-    write_dataset_dict_json,
-)
+from backchannel.annotation.export.formats import FORMATS, Format, Target
 from backchannel.annotation.export.label_counts import SplitStats
 from backchannel.annotation.export.splits import SplitPlan, assign_splits, parse_splits
 from backchannel.annotation.export.tokenize import bio_tags
 from backchannel.atomic import atomic_write
-from backchannel.documents import encode_document, read_documents
-from backchannel.errors import InputError, SchemaError
+from backchannel.documents import read_documents
+from backchannel.errors import InputError
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema
@@ -82,88 +77,6 @@ class ExportResult(msgspec.Struct):
     seconds: float
 
 
-class _SplitWriter:
-    """The writers of one split inside the temporary folder."""
-
-    def __init__(
-        self, root: Path, name: str, codec: RowCodec, batch_size: int, docbin: bool
-    ) -> None:
-        import pyarrow as pa
-
-        from backchannel.annotation.export.docbin import DocBinWriter
-
-        self.name = name
-        self.codec = codec
-        self.batch_size = batch_size
-        self.features = codec.features()
-        self.arrow_schema: pa.Schema = self.features.arrow_schema
-        self.parquet_path = root / "data" / f"{name}.parquet"
-        self.jsonl_path = root / "jsonl" / f"{name}.jsonl"
-        self.stats = SplitStats()
-        self.ids: list[str] = []
-        self._rows: list[dict[str, Any]] = []
-        self._pq: Any = None
-        self._jsonl: Any = None
-        self.docbin = DocBinWriter(root / "spacy" / name) if docbin else None
-        self.arrow = ArrowSplitWriter(root, name, self.features)
-
-    def add(self, doc: Any, vocab: Any) -> None:
-        bio = bio_tags(doc.text, doc.spans, self.codec.span_labels)
-        self._rows.append(self.codec.to_row(doc, bio))
-        self.stats.add(doc, bio)
-        self.ids.append(doc.id)
-        if self._jsonl is None:
-            self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
-            self._jsonl = open(self.jsonl_path, "wb")  # noqa: SIM115 - closed in close()
-        self._jsonl.write(encode_document(doc) + b"\n")
-        if self.docbin is not None:
-            from backchannel.annotation.export.docbin import to_spacy_doc
-
-            self.docbin.add(to_spacy_doc(vocab, doc, self.codec.schema, bio))
-        if len(self._rows) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self._rows:
-            return
-        table = pa.Table.from_pylist(self._rows, schema=self.arrow_schema)
-        self._rows = []
-        if self._pq is None:
-            self.parquet_path.parent.mkdir(parents=True, exist_ok=True)
-            self._pq = pq.ParquetWriter(self.parquet_path, self.arrow_schema)
-        self._pq.write_table(table)
-        self.arrow.write(table)
-
-    def fingerprint_name(self) -> None:
-        """Rename ``<split>.parquet`` to ``<split>-<content hash>.parquet``.
-
-        ``datasets.load_dataset(folder)`` caches by folder name and data file names, not by
-        content (datasets 5.x): two exports to folders of the same name would share a cache
-        entry and the second would load the first's rows.  A content hash in the file name
-        gives every distinct export its own cache entry, and identical exports the same one.
-        """
-        digest = hashlib.sha256()
-        with open(self.parquet_path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        target = self.parquet_path.with_name(f"{self.name}-{digest.hexdigest()[:12]}.parquet")
-        os.replace(self.parquet_path, target)
-        self.parquet_path = target
-
-    def close(self) -> None:
-        self.flush()
-        if self._pq is not None:
-            self._pq.close()
-        self.arrow.close()
-        if self._jsonl is not None:
-            self._jsonl.close()
-        if self.docbin is not None:
-            self.docbin.flush()
-
-
 def _first_pass(gold: str | Path, schema: Schema) -> tuple[list[tuple[str, str | None]], int]:
     """Every article's ``(id, near_duplicate_of)``, and how many carry any annotation."""
     articles: list[tuple[str, str | None]] = []
@@ -185,59 +98,45 @@ def _first_pass(gold: str | Path, schema: Schema) -> tuple[list[tuple[str, str |
 
 def _stream(
     gold: str | Path,
-    root: Path,
-    schema: Schema,
+    target: Target,
+    formats: list[Format],
     plan: SplitPlan,
-    codec: RowCodec,
+    shares: list[tuple[str, float]],
     *,
-    batch_size: int,
-    docbin: bool,
-    events: bool,
     progress: bool,
     total: int,
-) -> tuple[dict[str, _SplitWriter], Any]:
-    """Pass two: each document to its split's writers and to the event table; all closed."""
+) -> tuple[dict[str, SplitStats], dict[str, list[str]], dict[str, Any]]:
+    """Pass two: each document to every format's writer; all closed.
+
+    Returns:
+        The statistics and article ids of each split with documents (in split order), and
+        what the formats tell the card.
+    """
     from backchannel.progress import track
 
-    vocab = None
-    writers: dict[str, _SplitWriter] = {}
-    events_writer = None
-    with contextlib.ExitStack() as stack:
-        if docbin:
-            import spacy
-
-            from backchannel.annotation.export.docbin import fast_msgpack
-
-            vocab = spacy.blank(schema.language).vocab
-            stack.enter_context(fast_msgpack())
-        if events:
-            from backchannel.annotation.export.events import EventsWriter, document_events
-
-            (root / "events").mkdir()
-            events_writer = EventsWriter(
-                stack.enter_context(open(root / "events" / "events.parquet", "wb")),
-                stack.enter_context(open(root / "events" / "events.csv", "wb")),
-            )
-        docs = read_documents(gold, schema=schema)
+    stats: dict[str, SplitStats] = {}
+    ids: dict[str, list[str]] = {}
+    facts: dict[str, Any] = {}
+    with target.stack:
+        writers = [fmt.open(target) for fmt in formats]
+        docs = read_documents(gold, schema=target.schema)
         for doc in track(docs, "export", total=total) if progress else docs:
-            name = plan.assignment.get(doc.id)
-            if name is None:
+            split = plan.assignment.get(doc.id)
+            if split is None:
                 raise InputError(
                     "document not seen in the first pass: the gold file changed during export",
                     path=gold,
                     doc_id=doc.id,
                 )
-            writer = writers.get(name)
-            if writer is None:
-                writer = writers[name] = _SplitWriter(root, name, codec, batch_size, docbin)
-            writer.add(doc, vocab)
-            if events_writer is not None:
-                events_writer.add(document_events(doc, schema))
-        for writer in writers.values():
-            writer.close()
-        if events_writer is not None:
-            events_writer.close()
-    return writers, events_writer
+            bio = bio_tags(doc.text, doc.spans, target.codec.span_labels)
+            stats.setdefault(split, SplitStats()).add(doc, bio)
+            ids.setdefault(split, []).append(doc.id)
+            for writer in writers:
+                writer.add(split, doc, bio)
+        order = [name for name, _ in shares if name in stats]
+        for writer in writers:
+            facts.update(writer.close(order))
+    return {s: stats[s] for s in order}, {s: ids[s] for s in order}, facts
 
 
 def export_dataset(
@@ -281,13 +180,7 @@ def export_dataset(
     Example:
         >>> export_dataset("corpora/diplomacy/gold.jsonl", "out/dataset")  # doctest: +SKIP
     """
-    from backchannel.annotation.export.card import (
-        CardInput,
-        load_agreement,
-        render_card,
-        synthetic_annotators,
-        validate_card,
-    )
+    from backchannel.annotation.export.card_agreement import load_agreement
     from backchannel.atomic import atomic_directory, recover_leftovers
     from backchannel.schema import load_schema
 
@@ -301,14 +194,11 @@ def export_dataset(
     if out.exists() and not out.is_dir():
         raise InputError("output exists and is not a folder", path=out)
     agreement_data = load_agreement(agreement) if agreement is not None else None
-
-    if events:
-        from backchannel.annotation.export.events import check_event_schema
-
-        try:
-            check_event_schema(schema)
-        except SchemaError as exc:  # the newcomer's remedy is an export option, say so
-            raise SchemaError(exc.message, path=exc.path, hint="export with --no-events") from None
+    options = {"docbin": docbin, "events": events}
+    formats = [f for f in FORMATS if f.option is None or options[f.option]]
+    for fmt in formats:
+        if fmt.check is not None:
+            fmt.check(schema)
     articles, annotated = _first_pass(gold, schema)
     if not articles:
         raise InputError("no documents to export", path=gold)
@@ -323,73 +213,27 @@ def export_dataset(
     codec = RowCodec(schema)
 
     with atomic_directory(out, overwrite=overwrite) as root:
-        writers, events_writer = _stream(
-            gold, root, schema, plan, codec, batch_size=batch_size, docbin=docbin,
-            events=events, progress=progress, total=len(articles),
+        target = Target(
+            root=root, schema=schema, codec=codec, batch_size=batch_size,
+            stack=contextlib.ExitStack(),
         )  # fmt: skip
-        ordered = {name: writers[name] for name, _ in shares if name in writers}
-        for writer in ordered.values():
-            writer.fingerprint_name()
-
-        write_dataset_dict_json(root, list(ordered))
-        check_load_from_disk(root, {name: w.stats.documents for name, w in ordered.items()})
-
-        if events_writer is not None:
-            events_writer.graph.draw(root / "events" / "graph.png")
-        if docbin:
-            from backchannel.annotation.export.docbin import spacy_config
-
-            dev = (
-                "validation"
-                if "validation" in ordered
-                else ("test" if "test" in ordered else "train")
-            )
-            with atomic_write(root / "spacy" / "config.cfg") as fh:
-                fh.write(spacy_config("spacy/train", f"spacy/{dev}", lang=schema.language))
-
-        stats = {name: w.stats for name, w in ordered.items()}
-        total = SplitStats()
-        for st in stats.values():
-            total = total.merged(st)
+        stats, ids, facts = _stream(
+            gold, target, formats, plan, shares, progress=progress, total=len(articles)
+        )
         with atomic_write(root / "features.json") as fh:
             json.dump(codec.features().to_dict(), fh, indent=1, ensure_ascii=False)
             fh.write("\n")
         with atomic_write(root / "splits.json") as fh:
             json.dump(
-                {
-                    "seed": seed,
-                    "shares": plan.fractions,
-                    "groups": plan.groups,
-                    "splits": {name: w.ids for name, w in ordered.items()},
-                },
+                {"seed": seed, "shares": plan.fractions, "groups": plan.groups, "splits": ids},
                 fh,
                 indent=1,
             )
             fh.write("\n")
-        card = render_card(
-            CardInput(
-                schema=schema,
-                stats=stats,
-                total=total,
-                split_fractions=plan.fractions,
-                seed=seed,
-                files={name: f"data/{w.parquet_path.name}" for name, w in ordered.items()},
-                pretty_name=pretty_name or f"backchannel {schema.name} gold",
-                agreement=agreement_data,
-                agreement_source=Path(agreement).name if agreement is not None else None,
-                synthetic_annotators=(
-                    synthetic_annotators(agreement_data, agreement)
-                    if agreement_data is not None and agreement is not None
-                    else []
-                ),
-                events=events_writer.rows if events_writer is not None else None,
-                groups=plan.groups,
-                docbin=docbin,
-            )
-        )
-        validate_card(card)
-        with atomic_write(root / "README.md") as fh:
-            fh.write(card)
+        _write_card(
+            root, schema, stats, plan, seed, {"docbin": False, "events": None, **facts},
+            pretty_name=pretty_name, agreement=agreement, agreement_data=agreement_data,
+        )  # fmt: skip
         os.chmod(root, 0o755)  # mkdtemp made it private; a dataset folder is for sharing
         files = {
             str(p.relative_to(root)): p.stat().st_size
@@ -399,9 +243,53 @@ def export_dataset(
     return ExportResult(
         output=str(out),
         documents=len(articles),
-        splits={name: w.stats.documents for name, w in ordered.items()},
+        splits={name: st.documents for name, st in stats.items()},
         files=files,
         stats=stats,
-        events=events_writer.rows if events_writer is not None else None,
+        events=facts.get("events"),
         seconds=time.perf_counter() - started,
     )
+
+
+def _write_card(
+    root: Path,
+    schema: Schema,
+    stats: dict[str, SplitStats],
+    plan: SplitPlan,
+    seed: int,
+    facts: dict[str, Any],
+    *,
+    pretty_name: str | None,
+    agreement: str | Path | None,
+    agreement_data: dict[str, Any] | None,
+) -> None:
+    """Render, check and write ``README.md`` from the statistics and what the formats wrote."""
+    from backchannel.annotation.export import card
+    from backchannel.annotation.export.card_agreement import synthetic_annotators
+    from backchannel.annotation.export.card_metadata import validate_card
+
+    total = SplitStats()
+    for st in stats.values():
+        total = total.merged(st)
+    text = card.render_card(
+        card.CardInput(
+            schema=schema,
+            stats=stats,
+            total=total,
+            split_fractions=plan.fractions,
+            seed=seed,
+            pretty_name=pretty_name or f"backchannel {schema.name} gold",
+            agreement=agreement_data,
+            agreement_source=Path(agreement).name if agreement is not None else None,
+            synthetic_annotators=(
+                synthetic_annotators(agreement_data, agreement)
+                if agreement_data is not None and agreement is not None
+                else []
+            ),
+            groups=plan.groups,
+            **facts,
+        )
+    )
+    validate_card(text)
+    with atomic_write(root / "README.md") as fh:
+        fh.write(text)

@@ -91,7 +91,7 @@ def publish_dataset(
         >>> publish_dataset("out/dataset", "me/diplomacy")  # doctest: +SKIP
         PublishResult(repo_id='me/diplomacy', private=False, dry_run=True, ...)
     """
-    from backchannel.annotation.export.card import validate_card
+    from backchannel.annotation.export.card_metadata import validate_card
 
     root = Path(folder)
     if not root.is_dir():

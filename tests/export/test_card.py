@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.annotation.export.card import agreement_rows, load_agreement, size_category
+from backchannel.annotation.export.card_agreement import agreement_rows, load_agreement
+from backchannel.annotation.export.card_metadata import size_category
 from backchannel.errors import InputError
 
 

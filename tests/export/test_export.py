@@ -11,7 +11,7 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from backchannel.annotation.export.card import validate_card
+from backchannel.annotation.export.card_metadata import validate_card
 from backchannel.annotation.export.dataset import export_dataset
 from backchannel.annotation.export.features import RowCodec
 from backchannel.documents import Document, read_documents, write_documents

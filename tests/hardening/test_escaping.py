@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from backchannel.cli.app import app
 from backchannel.documents import Document, Relation, write_documents
+from backchannel.markdown import escape
 from backchannel.schema import default_schema_path
 from tests.conftest import TEXT, span_of
 
@@ -298,3 +299,72 @@ def test_markdown_reports_add_no_markup_when_rendered(
     hostile, benign = (getattr(f, page) for f in flows)
     _no_raw_markup(_outside_code(hostile)[0], page)
     _check_rendered(hostile, benign)
+
+
+def _card_of(strings: list[str]) -> str:
+    """The card template filled with ``strings`` in every place a user string can go."""
+    from backchannel.annotation.export.card import AgreementContext, CardContext, render_context
+
+    a, b, c = strings[0], strings[1], strings[2]
+    counts = [[s, 1, 2, 3] for s in strings]
+    return render_context(
+        CardContext(
+            yaml="license: other",
+            pretty_name=" ".join(strings),
+            description=" ".join(strings),
+            schema_name=a,
+            schema_version=b,
+            span_labels=strings,
+            relation_labels=strings,
+            stance_relation=c,
+            has_doc_labels=True,
+            splits=[a, b],
+            documents=5,
+            spans=6,
+            relations=7,
+            bio_left_out=1,
+            structure=[[s, 1, 2, 3, 4, "50.0%", "50.0%"] for s in strings],
+            span_counts=counts,
+            relation_counts=counts,
+            doc_label_tables=[(s, counts) for s in strings],
+            attribute_sections=[(t, [(s, counts) for s in strings]) for t in ("Span", "Relation")],
+            docbin=True,
+            events=3,
+            agreement=AgreementContext(
+                source=a,
+                documents=5,
+                annotators=strings,
+                synthetic=strings,
+                rows=[[s, s, "0.500", "[0.400, 0.600]", 3] for s in strings],
+                ci_head="90% CI",
+                level="90",
+                resamples=200,
+            ),
+            synthetic_documents=5,
+            authored_by=[(s, 1) for s in strings],
+            licenses=[(s, 1) for s in strings],
+            annotators=[(s, 1) for s in strings],
+            seed=13,
+            groups=4,
+            synthetic_annotators=strings,
+            synthetic_annotation=2,
+            citation_key="key",
+            year=2024,
+        )
+    )
+
+
+def test_card_template_escapes_every_user_string_of_its_context() -> None:
+    # Straight into the template, every field a user string can reach: annotator names,
+    # labels, split names, the agreement source, licenses, titles.
+    card, benign = _card_of(HOSTILE), _card_of(BENIGN)
+    body, benign_body = card.split("\n---\n", 1)[1], benign.split("\n---\n", 1)[1]
+    text, fences = _outside_code(body)
+    benign_text, benign_fences = _outside_code(benign_body)
+    assert fences == benign_fences  # no string opened or closed a code block
+    assert structure(text).events == structure(benign_text).events  # no inline HTML added
+    _no_raw_markup(text, "card template")
+    _check_rendered(body, benign_body)  # rendered: no link, image, script or handler
+    for s in HOSTILE:
+        assert escape(s) in text, s  # shown, escaped, not dropped
+    assert "49" not in card  # {{7*7}} in the data is text, never template code

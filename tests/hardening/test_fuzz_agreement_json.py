@@ -18,7 +18,11 @@ from typing import Any
 import msgspec
 from typer.testing import CliRunner
 
-from backchannel.annotation.export.card import agreement_rows, load_agreement, synthetic_annotators
+from backchannel.annotation.export.card_agreement import (
+    agreement_rows,
+    load_agreement,
+    synthetic_annotators,
+)
 from backchannel.cli.app import app
 from backchannel.documents import write_documents
 from backchannel.errors import BackchannelError

@@ -90,7 +90,10 @@ def test_wheel_holds_only_the_backchannel_namespace(wheel: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     trees = {"src/backchannel": "backchannel", "annotation": "backchannel/annotation",
              "eval": "backchannel/eval"}  # fmt: skip
-    required = {"backchannel/schemas/diplomacy.yaml"}
+    required = {
+        "backchannel/schemas/diplomacy.yaml",
+        "backchannel/annotation/export/templates/card.md.j2",  # package data the card renders
+    }
     for src, dst in trees.items():
         required |= {
             f"{dst}/{p.relative_to(root / src).as_posix()}" for p in (root / src).rglob("*.py")
