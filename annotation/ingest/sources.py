@@ -28,6 +28,7 @@ import msgspec
 
 from backchannel.atomic import STDIO
 from backchannel.errors import IngestError, quote
+from backchannel.text import article
 
 __all__ = ["KINDS", "RawArticle", "SourceFile", "expand_sources", "read_articles"]
 
@@ -292,7 +293,7 @@ def _record(obj: Any, path: str, line: int) -> RawArticle:
             )
     text = obj.get("text")
     if not isinstance(text, str):
-        problem = "no" if text is None else f"a {type(text).__name__} as"
+        problem = "no" if text is None else f"{article(type(text).__name__)} as"
         raise IngestError(f'record has {problem} "text" (expected a string)', path=path, line=line)
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):

@@ -13,6 +13,7 @@ from backchannel.cli.common import SchemaOpt
 from backchannel.documents import read_documents
 from backchannel.errors import DocumentError
 from backchannel.schema import load_schema
+from backchannel.text import plural
 
 schema_app = typer.Typer(
     help="Derive the Label Studio config and the guide; validate Documents.", no_args_is_help=True
@@ -57,7 +58,10 @@ def validate_cli(
             docs += 1
             spans += len(doc.spans)
             rels += len(doc.relations)
-        typer.echo(f"{path}: {docs} documents, {spans} spans, {rels} relations: valid")
+        typer.echo(
+            f"{path}: {plural(docs, 'document')}, {plural(spans, 'span')}, "
+            f"{plural(rels, 'relation')}: valid"
+        )
 
 
 @schema_app.command("show")

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from backchannel.cli.common import SchemaOpt, output_file_option
+from backchannel.text import plural
 
 studio_app = typer.Typer(help="Run a local Label Studio: up, down, status.", no_args_is_help=True)
 
@@ -178,7 +179,10 @@ def tasks_cli(
             f"document of {corpus}; they were left out",
             err=True,
         )
-    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}")
+    _say(
+        f"wrote {plural(res.tasks, 'task')} with {plural(res.predictions, 'prediction')} "
+        f"to {output}"
+    )
 
 
 def push_cli(
@@ -222,10 +226,11 @@ def push_cli(
     )
     _say(
         f"project {project!r} (id {res.project_id}{', created' if res.project_created else ''}): "
-        f"{res.created} tasks created in {res.batches} batch(es), {res.skipped} already there, "
-        f"{res.updated} updated; {res.predictions_created} predictions added"
+        f"{plural(res.created, 'task')} created in {plural(res.batches, 'batch')}, "
+        f"{res.skipped} already there, "
+        f"{res.updated} updated; {plural(res.predictions_created, 'prediction')} added"
         + (
-            f"; {res.unmatched_predictions} predictions matched no document"
+            f"; {plural(res.unmatched_predictions, 'prediction')} matched no document"
             if res.unmatched_predictions
             else ""
         )
@@ -269,8 +274,10 @@ def pull_cli(
         assert project is not None
         res = pull(_studio(url, token), project, output, schema)
     _say(
-        f"wrote {res.documents} annotated documents from {res.tasks} tasks to {output} "
-        f"({len(res.annotators)} annotators; {res.cancelled} cancelled annotations skipped)"
+        f"wrote {plural(res.documents, 'annotated document')} from {plural(res.tasks, 'task')} "
+        f"to {output} "
+        f"({plural(len(res.annotators), 'annotator')}; "
+        f"{plural(res.cancelled, 'cancelled annotation')} skipped)"
     )
 
 
