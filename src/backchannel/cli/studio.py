@@ -203,8 +203,7 @@ def push_cli(
     changed is refused while its task has annotations.
     """
     from backchannel.annotation.labelstudio.push import push
-    from backchannel.annotation.labelstudio.tasks import load_predictions
-    from backchannel.documents import read_documents
+    from backchannel.annotation.labelstudio.tasks import corpus_for_predictions, load_predictions
     from backchannel.errors import DocumentError
     from backchannel.progress import progress_enabled
     from backchannel.schema import load_schema
@@ -212,12 +211,13 @@ def push_cli(
     schema = load_schema(schema_path)
     if str(corpus) != "-" and not corpus.is_file():  # a wrong path first, not "no server"
         raise DocumentError("no such file", path=corpus)
-    preds = load_predictions(predictions, schema) if predictions is not None else None
+    preds = load_predictions(predictions, schema) if predictions is not None else {}
+    docs = corpus_for_predictions(corpus, preds, predictions, schema)  # before connecting
     studio = _studio(url, token)
     res = push(
         studio,
         project,
-        read_documents(corpus, schema=schema),
+        docs,
         schema,
         predictions=preds,
         model_version=model_version,
