@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 
+from backchannel.annotation.ingest.txt_header import split_header
 from backchannel.atomic import STDIO
 from backchannel.errors import IngestError, quote
 from backchannel.text import article
@@ -212,8 +213,9 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def read_txt(path: str) -> Iterator[RawArticle]:
-    """A plain-text file is one article."""
-    yield RawArticle(text=_decode(_read_bytes(path), path), path=path)
+    """A plain-text file is one article; a leading site name and headline become metadata."""
+    text, meta = split_header(_decode(_read_bytes(path), path))
+    yield RawArticle(text=text, path=path, meta=meta)
 
 
 def read_html(path: str) -> Iterator[RawArticle]:
