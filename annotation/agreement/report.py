@@ -22,6 +22,7 @@ from backchannel.annotation.agreement.agree import (
 )
 from backchannel.annotation.agreement.quality import PRF
 from backchannel.markdown import escape, table
+from backchannel.text import plural
 
 __all__ = ["ReportFormat", "render_report", "to_html", "to_json", "to_markdown"]
 
@@ -184,7 +185,7 @@ def _dis_row(d: Disagreement, names: list[str]) -> list[str]:
 def _header_lines(report: AgreementReport) -> list[str]:
     return [
         f"source: {report.source or '-'}; schema: {report.schema}",
-        f"{report.documents} documents with two or more annotators "
+        f"{plural(report.documents, 'document')} with two or more annotators "
         f"({report.single_annotator_documents} with one, ignored); "
         f"annotators: {', '.join(report.annotators) or 'none'}",
         f"bootstrap: {report.bootstrap.resamples} resamples over documents, "

@@ -42,6 +42,7 @@ from backchannel.documents import Document, write_documents
 from backchannel.errors import IngestError
 from backchannel.normalise import document_id, normalise_text
 from backchannel.progress import track
+from backchannel.text import plural
 
 __all__ = ["Duplicate", "IngestResult", "IngestStats", "ingest", "iter_ingest"]
 
@@ -120,18 +121,14 @@ class IngestResult:
 
     def summary(self) -> str:
         """One line for a person, e.g. ``ingested 40 documents from 3 files (...) -> out``."""
-
-        def n(count: int, word: str) -> str:
-            return f"{count} {word}{'' if count == 1 else 's'}"
-
-        parts = [f"{n(self.exact_duplicates, 'exact duplicate')} dropped"]
-        parts.append(f"{n(self.near_duplicates, 'near-duplicate')} flagged")
+        parts = [f"{plural(self.exact_duplicates, 'exact duplicate')} dropped"]
+        parts.append(f"{plural(self.near_duplicates, 'near-duplicate')} flagged")
         if self.skipped_files:
-            parts.append(f"{n(self.skipped_files, 'file')} of other types skipped")
+            parts.append(f"{plural(self.skipped_files, 'file')} of other types skipped")
         if self.skipped_bad:
-            parts.append(f"{n(len(self.skipped_bad), 'bad article')} skipped")
+            parts.append(f"{plural(len(self.skipped_bad), 'bad article')} skipped")
         return (
-            f"ingested {n(self.documents, 'document')} from {n(self.files, 'file')} "
+            f"ingested {plural(self.documents, 'document')} from {plural(self.files, 'file')} "
             f"({', '.join(parts)}) -> {self.output}"
         )
 
@@ -298,8 +295,10 @@ def ingest(
         def checked() -> Iterator[Document]:
             yield from docs
             if skip_bad and stats.skipped_bad and stats.documents == 0:  # still inside the writer
+                bad = len(stats.skipped_bad)
                 raise IngestError(
-                    f"nothing ingested: all {len(stats.skipped_bad)} articles were bad",
+                    "nothing ingested: "
+                    + ("the only article was bad" if bad == 1 else f"all {bad} articles were bad"),
                     hint=f"the first: {stats.skipped_bad[0].one_line()}",
                 )
 

@@ -26,8 +26,10 @@ from typing import Any
 
 import msgspec
 
+from backchannel.annotation.ingest.txt_header import split_header
 from backchannel.atomic import STDIO
 from backchannel.errors import IngestError, quote
+from backchannel.text import article
 
 __all__ = ["KINDS", "RawArticle", "SourceFile", "expand_sources", "read_articles"]
 
@@ -211,8 +213,9 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def read_txt(path: str) -> Iterator[RawArticle]:
-    """A plain-text file is one article."""
-    yield RawArticle(text=_decode(_read_bytes(path), path), path=path)
+    """A plain-text file is one article; a leading site name and headline become metadata."""
+    text, meta = split_header(_decode(_read_bytes(path), path))
+    yield RawArticle(text=text, path=path, meta=meta)
 
 
 def read_html(path: str) -> Iterator[RawArticle]:
@@ -292,7 +295,7 @@ def _record(obj: Any, path: str, line: int) -> RawArticle:
             )
     text = obj.get("text")
     if not isinstance(text, str):
-        problem = "no" if text is None else f"a {type(text).__name__} as"
+        problem = "no" if text is None else f"{article(type(text).__name__)} as"
         raise IngestError(f'record has {problem} "text" (expected a string)', path=path, line=line)
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):

@@ -21,6 +21,7 @@ from backchannel.documents import Document
 from backchannel.errors import StudioConflictError, StudioError
 from backchannel.progress import track
 from backchannel.schema import Schema
+from backchannel.text import plural
 
 __all__ = ["DEFAULT_BATCH", "PushResult", "push"]
 
@@ -80,8 +81,9 @@ def push(
         expected_preds = sum(len(t.get("predictions", ())) for t in pending)
         if n_tasks != len(pending) or n_preds != expected_preds:
             raise StudioError(
-                f"import of {len(pending)} tasks with {expected_preds} predictions created "
-                f"{n_tasks} tasks and {n_preds} predictions (Label Studio rejected some "
+                f"import of {plural(len(pending), 'task')} with "
+                f"{plural(expected_preds, 'prediction')} created {plural(n_tasks, 'task')} and "
+                f"{plural(n_preds, 'prediction')} (Label Studio rejected some "
                 "pre-annotations; check that they fit the project's labeling config)"
             )
         result.created += n_tasks

@@ -10,7 +10,7 @@ matches and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,14 @@ from backchannel.documents import Document, read_documents
 from backchannel.errors import InputError
 from backchannel.schema import Schema
 
-__all__ = ["TasksResult", "build_tasks", "load_predictions", "write_tasks"]
+__all__ = [
+    "TasksResult",
+    "build_tasks",
+    "corpus_for_predictions",
+    "load_predictions",
+    "require_some_match",
+    "write_tasks",
+]
 
 
 @dataclass
@@ -42,6 +49,53 @@ def load_predictions(path: str | Path, schema: Schema | None = None) -> dict[str
     for doc in read_documents(path, schema=schema):
         out.setdefault(doc.id, []).append(doc)
     return out
+
+
+def require_some_match(
+    preds: Mapping[str, Sequence[Document]],
+    doc_ids: Collection[str],
+    corpus: str | Path,
+    predictions: str | Path | None,
+) -> None:
+    """Refuse predictions of which not one matches a document id of the corpus.
+
+    That is a wrong file (predictions of another corpus), not a partial run: without this, the
+    tasks would carry no pre-annotation at all and the command would still succeed.  Some
+    unmatched predictions are only counted (the caller warns).
+
+    Raises:
+        InputError: predictions were given and none has the id of a corpus document.
+    """
+    if preds and not preds.keys() & set(doc_ids):
+        raise InputError(
+            f"none of its {sum(len(v) for v in preds.values())} predictions matches a "
+            f"document of {corpus} (ids differ)",
+            path=predictions,
+            hint="predict from this corpus: backchannel predict CORPUS -o PREDICTIONS",
+        )
+
+
+def corpus_for_predictions(
+    corpus: str | Path,
+    preds: Mapping[str, Sequence[Document]],
+    predictions: str | Path | None,
+    schema: Schema | None = None,
+) -> Iterable[Document]:
+    """The corpus's Documents, after :func:`require_some_match`, before anything is sent.
+
+    ``push`` must refuse a wrong predictions file before it connects or creates a project, so
+    the corpus ids are read first: a file is read twice (the second time lazily, for the
+    push), standard input once into memory.  Without predictions nothing is read ahead.
+    """
+    if not preds:
+        return read_documents(corpus, schema=schema)
+    if str(corpus) == "-":
+        docs = list(read_documents(corpus, schema=schema))
+        require_some_match(preds, {d.id for d in docs}, corpus, predictions)
+        return docs
+    ids = {d.id for d in read_documents(corpus, schema=schema)}
+    require_some_match(preds, ids, corpus, predictions)
+    return read_documents(corpus, schema=schema)
 
 
 def build_tasks(
@@ -92,11 +146,5 @@ def write_tasks(
             used.add(task["data"]["doc_id"])
         fh.write(b"\n]\n" if result.tasks else b"]\n")
         result.unmatched_predictions = sum(len(v) for k, v in preds.items() if k not in used)
-        if preds and not used & preds.keys():  # inside the with: nothing is written
-            raise InputError(
-                f"none of its {sum(len(v) for v in preds.values())} predictions matches a "
-                f"document of {corpus} (ids differ)",
-                path=predictions,
-                hint="predict from this corpus: backchannel predict CORPUS -o PREDICTIONS",
-            )
+        require_some_match(preds, used, corpus, predictions)  # inside the with: nothing written
     return result

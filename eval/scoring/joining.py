@@ -21,7 +21,12 @@ from typing import Annotated, Any, BinaryIO, Literal, NamedTuple, Union
 
 import msgspec
 
-from backchannel.documents import decode_document, open_binary, validate_document
+from backchannel.documents import (
+    decode_document,
+    open_binary,
+    raw_article_hint,
+    validate_document,
+)
 from backchannel.errors import DocumentError, quote
 from backchannel.schema import Schema
 
@@ -219,6 +224,7 @@ def _decode(
             f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
             path=path,
             line=lineno,
+            hint=raw_article_hint(str(path), bytes(raw)),
         ) from None
     if lean is None:
         return Located(doc, path, lineno, offset)

@@ -25,6 +25,7 @@ from backchannel.eval.scoring.metrics import REL_MODES
 from backchannel.eval.scoring.scorer import CompareResult, ScoreResult
 from backchannel.markdown import escape
 from backchannel.markdown import to_html as md_to_html
+from backchannel.text import plural
 
 __all__ = [
     "ReportFormat",
@@ -464,7 +465,7 @@ def compare_summary(result: CompareResult) -> str:
     """The CLI's one-line summary of a comparison: documents and the first headline figure."""
     m = result.meta
     n = m["documents"]
-    head = f"compared {n} document{'' if n == 1 else 's'}"
+    head = f"compared {plural(n, 'document')}"
     for name in COMPARE_HEADLINE:
         r = result.rows.get(name)
         if r is None or r["a"] is None or r["b"] is None or r["delta"] is None:

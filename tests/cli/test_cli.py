@@ -51,7 +51,7 @@ def test_validate_ok(runner: CliRunner, tmp_path: Path, doc: Document) -> None:
     write_documents([doc], path)
     result = runner.invoke(app, ["schema", "validate", str(path), "--complete"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{path}: 1 documents, 4 spans, 3 relations: valid\n"
+    assert result.output == f"{path}: 1 document, 4 spans, 3 relations: valid\n"
 
 
 def _invoke_validate(runner: CliRunner, path: Path) -> tuple[int, str]:

@@ -237,7 +237,7 @@ def test_review_pull_from_an_export_file(
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{gold / 'v0002.jsonl'}: v0002 (parent v0001): 1 documents decided by Ann; "
+        f"{gold / 'v0002.jsonl'}: v0002 (parent v0001): 1 document decided by Ann; "
         "4 items kept, 0 decided, 1 dropped; 2 review items resolved, 5 left\n"
     )
     show = json.loads(runner.invoke(app, ["gold", "show", "v0002", "--dir", str(gold)]).stdout)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backchannel.cli.app import app
-from backchannel.documents import read_documents
+from backchannel.documents import Document, read_documents, write_documents
 from backchannel.errors import DocumentError
 
 ARTICLE = "Envoys Meet In Geneva\n\nThe two envoys met on Monday.\n"
@@ -56,4 +56,21 @@ def test_predict_on_a_txt_names_ingest(runner: CliRunner, tmp_path: Path) -> Non
         f"(this looks like a raw article, not Document JSONL; turn articles into a corpus "
         f"first: backchannel ingest {path} -o corpus.jsonl)\n"
     )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["score", "compare"])
+def test_score_and_compare_on_a_txt_name_ingest(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    """score and compare read through the scorer's own joiner, which now gives the same hint."""
+    gold = tmp_path / "gold.jsonl"
+    write_documents([Document(id="d1", text="The two envoys met.")], gold)
+    article = tmp_path / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    args = [command, str(gold), str(article)] + ([str(gold)] if command == "compare" else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {article}:1: not valid JSON (")
+    assert result.stderr.endswith(f"first: backchannel ingest {article} -o corpus.jsonl)\n")
     assert result.stdout == ""

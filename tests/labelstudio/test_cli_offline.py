@@ -44,7 +44,7 @@ def test_tasks_writes_import_json_with_predictions(doc: Document, tmp_path: Path
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "wrote 1 tasks with 1 predictions" in res.output
+    assert "wrote 1 task with 1 prediction" in res.output
     (task,) = json.loads(out.read_text(encoding="utf-8"))
     assert task["data"] == {"text": doc.text, "doc_id": doc.id, "meta": doc.meta}
     assert task["predictions"][0]["model_version"] == "v1"
@@ -73,8 +73,8 @@ def test_pull_from_export_file(doc: Document, tmp_path: Path) -> None:
     _export(doc, export, cancelled=True)
     res = CliRunner().invoke(app, ["pull", "--from-export", str(export), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "wrote 1 annotated documents from 1 tasks" in res.output
-    assert "1 cancelled annotations skipped" in res.output
+    assert "wrote 1 annotated document from 1 task" in res.output
+    assert "1 cancelled annotation skipped" in res.output
     (got,) = read_documents(out)
     assert got.spans == doc.spans and got.relations == doc.relations
     assert got.annotator == "user:1"

@@ -235,7 +235,7 @@ def test_cli_round_trip_never_shows_the_token(
             assert res.output.strip().startswith("error: ") and "refused the token" in res.output
         else:
             assert res.exit_code == 0, res.output
-    assert "1 tasks created" in outputs[0] and "1 predictions added" in outputs[0]
+    assert "1 task created" in outputs[0] and "1 prediction added" in outputs[0]
     assert "0 tasks created" in outputs[1] and "1 already there" in outputs[1]
     files = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir() if p.is_file()]
     for text in outputs + files:

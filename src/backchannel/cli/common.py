@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from backchannel.errors import BackchannelError, NotAvailableError
 
@@ -68,12 +68,74 @@ def _labels_spread(message: str, args: Sequence[str] | None) -> bool:
     return given and message.startswith("Got unexpected extra argument")
 
 
+_PATH_METAVARS = {"file": "FILE", "dir": "DIRECTORY", "path": "PATH"}
+_NUMBER_METAVARS = {int: "INTEGER", float: "FLOAT"}
+
+
+def click_metavar(param: Any) -> str:
+    """The value placeholder click itself would print: TEXT, INTEGER, FILE, ``[a|b]``.
+
+    typer 0.29 shows Python types instead (``<str>``, ``<list[str]>``, ``<float range>``);
+    help reads like git's or spaCy's with click's words.  A list option is repeated, so its
+    placeholder is the element's.
+    """
+    desc = param.type_descriptor
+    if desc.is_choice:
+        values = [getattr(c, "value", c) for c in desc.choices or ()]
+        return "[" + "|".join(str(v) for v in values) + "]"
+    if desc.is_path:
+        return _PATH_METAVARS.get(desc.path_type, "PATH")
+    annotation = desc.annotation
+    if desc.is_list:
+        (annotation,) = getattr(annotation, "__args__", (str,))
+    return _NUMBER_METAVARS.get(annotation, "TEXT")
+
+
+class _PlainArgument(TyperArgument):
+    """An argument as click prints it: ``SRC...`` in usage, no type after its name in help."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return (self.metavar or self.name or "").upper()
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def plain_help(command: Any) -> None:
+    """Give ``command`` and everything under it click's plain help, once, at construction.
+
+    typer's rich renderer (the default when rich is installed) tags every parameter with a
+    Python type (even flags and ``--help``), cuts long option help with ``…`` at 80 columns and
+    keeps single line breaks of docstrings; click's formatter does none of that.
+    """
+    command.rich_markup_mode = None
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _PlainArgument  # same object, click's rendering of it
+        elif param.metavar is None and not (
+            getattr(param, "is_flag", False) or getattr(param, "count", False)
+        ):
+            param.metavar = click_metavar(param)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        plain_help(sub)
+
+
 class BackchannelGroup(TyperGroup):
     """Root group: turns library errors into one line on stderr and a non-zero exit.
 
     Usage errors (a missing argument, an unknown option or command) get the same treatment
     instead of typer's multi-line box, so every failure a user sees is one ``error:`` line.
+    Help is click's plain layout (see :func:`plain_help`), set once for the whole tree here.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_help(self)
 
     def main(
         self,

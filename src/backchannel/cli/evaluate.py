@@ -22,6 +22,7 @@ from backchannel.cli.common import (
     output_file_option,
     output_file_or_folder_option,
 )
+from backchannel.text import plural
 
 GoldArg = Annotated[
     Path, typer.Argument(dir_okay=False, show_default=False, help="Gold Document JSONL.")
@@ -149,8 +150,7 @@ def score_cli(
         if stance:
             parts.append(stance)
         typer.echo(
-            f"scored {n} document{'' if n == 1 else 's'}: {'; '.join(parts)}; "
-            f"report written to {output}",
+            f"scored {plural(n, 'document')}: {'; '.join(parts)}; report written to {output}",
             err=True,
         )
 
@@ -295,7 +295,7 @@ def predict_cli(
         )
     spans = ", ".join(f"{k} {v}" for k, v in result.spans.items()) or "none"
     typer.echo(
-        f"{result.model_version}: {result.documents} documents in {result.seconds:.1f} s "
+        f"{result.model_version}: {plural(result.documents, 'document')} in {result.seconds:.1f} s "
         f"({result.docs_per_second:.0f}/s); spans: {spans}; "
         f"relations: {sum(result.relations.values())}"
         + (f"; written to {output}" if output != "-" else ""),
@@ -330,8 +330,8 @@ def train_cli(
     result = train(model, gold, output, options=options, schema=schema)
     figures = ", ".join(f"{k} {v:.3g}" for k, v in result.metrics.items())
     typer.echo(
-        f"trained {result.model} ({result.version}) on {result.documents} documents, "
-        f"{result.examples} examples, in {result.seconds:.1f} s"
+        f"trained {result.model} ({result.version}) on {plural(result.documents, 'document')}, "
+        f"{plural(result.examples, 'example')}, in {result.seconds:.1f} s"
         + (f"; {figures}" if figures else "")
         + f"; written to {result.out_dir}"
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from backchannel.cli.common import SchemaOpt, output_file_option
+from backchannel.text import plural
 
 
 def _size(n: int) -> str:
@@ -72,11 +73,15 @@ def export_cli(
         progress=True,
     )
     shares = ", ".join(f"{k} {v}" for k, v in result.splits.items())
-    typer.echo(f"exported {result.documents} articles to {result.output} ({shares})")
+    typer.echo(f"exported {plural(result.documents, 'article')} to {result.output} ({shares})")
     total = sum(result.files.values())
-    typer.echo(f"{len(result.files)} files, {_size(total)}; card: {result.output}/README.md")
+    typer.echo(
+        f"{plural(len(result.files), 'file')}, {_size(total)}; card: {result.output}/README.md"
+    )
     if result.events is not None:
-        typer.echo(f"event table: {result.events} rows; graph: {result.output}/events/graph.png")
+        typer.echo(
+            f"event table: {plural(result.events, 'row')}; graph: {result.output}/events/graph.png"
+        )
 
 
 def events_cli(
@@ -114,7 +119,8 @@ def events_cli(
         progress=True,
     )
     typer.echo(
-        f"{result.rows} rows for {result.contacts} contacts in {result.documents} documents "
+        f"{plural(result.rows, 'row')} for {plural(result.contacts, 'contact')} in "
+        f"{plural(result.documents, 'document')} "
         f"-> {result.output}"
     )
     if result.dropped_contacts:
@@ -145,7 +151,7 @@ def publish_cli(
     for f in result.files:
         typer.echo(f"{f.size:>12}  {f.path}")
     visibility = "private" if result.private else "public"
-    summary = f"{len(result.files)} files, {_size(result.total_bytes)}"
+    summary = f"{plural(len(result.files), 'file')}, {_size(result.total_bytes)}"
     if result.dry_run:
         typer.echo(
             f"dry run: would upload {summary} to {visibility} dataset {result.repo_id} on "

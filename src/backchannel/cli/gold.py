@@ -16,6 +16,7 @@ import typer
 
 from backchannel.cli.common import SchemaOpt, output_file_option
 from backchannel.cli.studio import TokenOpt, UrlOpt
+from backchannel.text import plural
 
 review_app = typer.Typer(help="Send disagreements to an adjudicator in Label Studio and back.")
 gold_app = typer.Typer(help="Inspect immutable gold versions: list, show, diff, quality.")
@@ -158,11 +159,12 @@ def adjudicate_cli(
         return
     typer.echo(
         f"{result.gold_path}: {m.version} (parent {m.parent or 'none'}): "
-        f"{c['documents']} documents, "
-        f"{c['spans']} spans, {c['relations']} relations, {c['doc_labels']} document labels"
+        f"{plural(c['documents'], 'document')}, "
+        f"{plural(c['spans'], 'span')}, {plural(c['relations'], 'relation')}, "
+        f"{plural(c['doc_labels'], 'document label')}"
     )
     if result.review_path:
-        typer.echo(f"{result.review_path}: {c.get('review_items', 0)} items to review")
+        typer.echo(f"{result.review_path}: {plural(c.get('review_items', 0), 'item')} to review")
 
 
 ReviewProjectOpt = Annotated[
@@ -209,9 +211,12 @@ def review_push_cli(
         schema=_load_schema(schema),
     )
     typer.echo(
-        f"review of {result.version}: {result.items} items in {result.documents} documents -> "
-        f"project {result.project!r} (id {result.project_id}): {result.created} tasks created, "
-        f"{result.skipped} already there, {result.predictions_created} pre-annotations added"
+        f"review of {result.version}: {plural(result.items, 'item')} in "
+        f"{plural(result.documents, 'document')} -> "
+        f"project {result.project!r} (id {result.project_id}): "
+        f"{plural(result.created, 'task')} created, "
+        f"{result.skipped} already there, "
+        f"{plural(result.predictions_created, 'pre-annotation')} added"
     )
 
 
@@ -256,9 +261,10 @@ def review_pull_cli(
         else f"unchanged, same content as {m.version}"
     )
     typer.echo(
-        f"{head}: {st.documents_decided} documents decided by {', '.join(result.adjudicators)}; "
-        f"{st.kept} items kept, {st.decided} decided, {st.dropped} dropped; "
-        f"{st.review_items_resolved} review items resolved, {st.review_items_left} left"
+        f"{head}: {plural(st.documents_decided, 'document')} decided by "
+        f"{', '.join(result.adjudicators)}; "
+        f"{plural(st.kept, 'item')} kept, {st.decided} decided, {st.dropped} dropped; "
+        f"{plural(st.review_items_resolved, 'review item')} resolved, {st.review_items_left} left"
     )
 
 

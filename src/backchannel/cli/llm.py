@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from backchannel.errors import InputError
+from backchannel.text import plural
 
 PANEL = "LLM model (--model llm)"
 
@@ -209,7 +210,8 @@ def dry_run(corpus: str, options: dict[str, Any], schema: str | Path | None) -> 
     tokens = head["prompt_tokens"] + rest["prompt_tokens"]
     typer.echo(
         f"dry run: first request about {head['prompt_tokens']} prompt tokens; whole run "
-        f"{1 + rest['documents']} documents, {requests} requests, about {tokens} prompt tokens "
+        f"{plural(1 + rest['documents'], 'document')}, {plural(requests, 'request')}, "
+        f"about {tokens} prompt tokens "
         "(estimated at ~4 characters a token; completions extra); nothing sent",
         err=True,
     )
@@ -219,9 +221,10 @@ def usage_line(usage: dict[str, Any], price: tuple[float, float] | None) -> str:
     """The summary of a run: tokens, cache hits, grounding, cost."""
     placed = usage.get("placed", {})
     line = (
-        f"llm: {usage.get('requests', 0)} requests ({usage.get('cached', 0)} from cache, "
-        f"{usage.get('retries', 0)} retries, {usage.get('malformed', 0)} malformed answers, "
-        f"{usage.get('failed_documents', 0)} documents failed); tokens "
+        f"llm: {plural(usage.get('requests', 0), 'request')} ({usage.get('cached', 0)} from cache, "
+        f"{plural(usage.get('retries', 0), 'retry', 'retries')}, "
+        f"{plural(usage.get('malformed', 0), 'malformed answer')}, "
+        f"{plural(usage.get('failed_documents', 0), 'document')} failed); tokens "
         f"{usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} "
         f"completion, billed this run {usage.get('billed_prompt_tokens', 0)} + "
         f"{usage.get('billed_completion_tokens', 0)}; placed "

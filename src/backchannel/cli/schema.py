@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from backchannel.cli.common import SchemaOpt
+from backchannel.text import plural
 
 schema_app = typer.Typer(
     help="Derive the Label Studio config and the guide; validate Documents.", no_args_is_help=True
@@ -62,7 +63,10 @@ def validate_cli(
             docs += 1
             spans += len(doc.spans)
             rels += len(doc.relations)
-        typer.echo(f"{path}: {docs} documents, {spans} spans, {rels} relations: valid")
+        typer.echo(
+            f"{path}: {plural(docs, 'document')}, {plural(spans, 'span')}, "
+            f"{plural(rels, 'relation')}: valid"
+        )
 
 
 @schema_app.command("show")

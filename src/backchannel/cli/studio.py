@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from backchannel.cli.common import SchemaOpt, output_file_option
+from backchannel.text import plural
 
 studio_app = typer.Typer(help="Run a local Label Studio: up, down, status.", no_args_is_help=True)
 
@@ -181,7 +182,10 @@ def tasks_cli(
             f"document of {corpus}; they were left out",
             err=True,
         )
-    _say(f"wrote {res.tasks} tasks with {res.predictions} predictions to {output}")
+    _say(
+        f"wrote {plural(res.tasks, 'task')} with {plural(res.predictions, 'prediction')} "
+        f"to {output}"
+    )
 
 
 def push_cli(
@@ -202,8 +206,7 @@ def push_cli(
     changed is refused while its task has annotations.
     """
     from backchannel.annotation.labelstudio.push import push
-    from backchannel.annotation.labelstudio.tasks import load_predictions
-    from backchannel.documents import read_documents
+    from backchannel.annotation.labelstudio.tasks import corpus_for_predictions, load_predictions
     from backchannel.errors import DocumentError
     from backchannel.progress import progress_enabled
     from backchannel.schema import load_schema
@@ -211,12 +214,13 @@ def push_cli(
     schema = load_schema(schema_path)
     if str(corpus) != "-" and not corpus.is_file():  # a wrong path first, not "no server"
         raise DocumentError("no such file", path=corpus)
-    preds = load_predictions(predictions, schema) if predictions is not None else None
+    preds = load_predictions(predictions, schema) if predictions is not None else {}
+    docs = corpus_for_predictions(corpus, preds, predictions, schema)  # before connecting
     studio = _studio(url, token)
     res = push(
         studio,
         project,
-        read_documents(corpus, schema=schema),
+        docs,
         schema,
         predictions=preds,
         model_version=model_version,
@@ -225,10 +229,11 @@ def push_cli(
     )
     _say(
         f"project {project!r} (id {res.project_id}{', created' if res.project_created else ''}): "
-        f"{res.created} tasks created in {res.batches} batch(es), {res.skipped} already there, "
-        f"{res.updated} updated; {res.predictions_created} predictions added"
+        f"{plural(res.created, 'task')} created in {plural(res.batches, 'batch')}, "
+        f"{res.skipped} already there, "
+        f"{res.updated} updated; {plural(res.predictions_created, 'prediction')} added"
         + (
-            f"; {res.unmatched_predictions} predictions matched no document"
+            f"; {plural(res.unmatched_predictions, 'prediction')} matched no document"
             if res.unmatched_predictions
             else ""
         )
@@ -272,8 +277,10 @@ def pull_cli(
         assert project is not None
         res = pull(_studio(url, token), project, output, schema)
     _say(
-        f"wrote {res.documents} annotated documents from {res.tasks} tasks to {output} "
-        f"({len(res.annotators)} annotators; {res.cancelled} cancelled annotations skipped)"
+        f"wrote {plural(res.documents, 'annotated document')} from {plural(res.tasks, 'task')} "
+        f"to {output} "
+        f"({plural(len(res.annotators), 'annotator')}; "
+        f"{plural(res.cancelled, 'cancelled annotation')} skipped)"
     )
 
 
