@@ -22,12 +22,11 @@ from typing import Annotated, Any, BinaryIO, Literal, NamedTuple, Union
 import msgspec
 
 from backchannel.documents import (
-    decode_document,
+    decode_line,
     open_binary,
-    raw_article_hint,
     validate_document,
 )
-from backchannel.errors import DocumentError, quote
+from backchannel.errors import DocumentError
 from backchannel.schema import Schema
 
 __all__ = [
@@ -215,17 +214,7 @@ def _decode(
             return Located(lean.decode(raw), path, lineno, offset)
         except _DECODE_ERRORS as exc:
             lean_error = exc  # the full decoder below gives the message
-    try:
-        doc = decode_document(raw)
-    except msgspec.ValidationError as exc:
-        raise DocumentError(f"invalid Document: {exc}", path=path, line=lineno) from None
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise DocumentError(
-            f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
-            path=path,
-            line=lineno,
-            hint=raw_article_hint(str(path), bytes(raw)),
-        ) from None
+    doc = decode_line(bytes(raw), path, lineno)  # the one decoder names the problem
     if lean is None:
         return Located(doc, path, lineno, offset)
     try:

@@ -40,6 +40,7 @@ __all__ = [
     "Relation",
     "Span",
     "decode_document",
+    "decode_line",
     "encode_document",
     "iter_documents",
     "open_binary",
@@ -271,6 +272,32 @@ def read_documents(
             fh.close()
 
 
+def decode_line(raw: bytes, name: str, line: int) -> Document:
+    """Decode one JSONL line into a Document (not validated): the one place that does.
+
+    Every reader of Documents comes here, so a malformed line gets the same message wherever it
+    is read: msgspec's words for a record that is JSON but no Document (with the record's id
+    when it has one), the line itself for text that is no JSON, and a hint to run ``backchannel
+    ingest`` when the line looks like a raw article.
+
+    Raises:
+        DocumentError: naming ``name`` and ``line``.
+    """
+    try:
+        return _DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise DocumentError(
+            f"invalid Document: {exc}", path=name, line=line, doc_id=_doc_id_hint(raw)
+        ) from None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise DocumentError(
+            f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
+            path=name,
+            line=line,
+            hint=raw_article_hint(name, raw),
+        ) from None
+
+
 def iter_documents(
     lines: Iterable[bytes],
     name: str,
@@ -289,19 +316,7 @@ def iter_documents(
             raw = raw[len(_BOM) :]
         if not raw or raw.isspace():
             continue
-        try:
-            doc = _DECODER.decode(raw)
-        except msgspec.ValidationError as exc:
-            raise DocumentError(
-                f"invalid Document: {exc}", path=name, line=lineno, doc_id=_doc_id_hint(raw)
-            ) from None
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise DocumentError(
-                f"not valid JSON ({exc}): {quote(raw.decode('utf-8', 'replace').strip())}",
-                path=name,
-                line=lineno,
-                hint=raw_article_hint(name, raw),
-            ) from None
+        doc = decode_line(raw, name, lineno)
         if validate:
             try:
                 validate_document(doc, schema)
