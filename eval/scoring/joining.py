@@ -13,6 +13,7 @@ article that was annotated): a mismatch names both files' SHA-256 text hashes.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
 from operator import attrgetter
@@ -401,12 +402,25 @@ class NotLockstep(Exception):
     """The two files are not the same documents in the same order: use :func:`join`."""
 
 
-def _raw_blocks(path: str | Path, size: int) -> Iterator[tuple[list[bytes], list[Any]]]:
-    """Non-blank lines of a file ``size`` at a time, with ``(path, line, offset)`` of each."""
+#: A byte range of a file, ``(start, end, number of its first line)``: a chunk of a cluster run.
+Range = tuple[int, int, int]
+
+
+def _raw_blocks(
+    path: str | Path, size: int, span: Range | None = None
+) -> Iterator[tuple[list[bytes], list[Any]]]:
+    """Non-blank lines of a file (or of ``span`` of it) ``size`` at a time, with ``(path, line,
+    offset)`` of each."""
     p = str(path)
     with open_binary(path, allow_stdin=False) as fh:
-        lineno = offset = 0
-        while raws := list(islice(fh, size)):
+        lineno, offset = 0, 0
+        lines: Any = fh
+        if span is not None:
+            start, end, first = span
+            fh.seek(start)
+            lines = io.BytesIO(fh.read(end - start))  # iterates on b"\n", as the file does
+            lineno, offset = first - 1, start
+        while raws := list(islice(lines, size)):
             offsets = list(accumulate(map(len, raws), initial=offset))
             numbers = list(range(lineno + 1, lineno + 1 + len(raws)))
             lineno, offset = numbers[-1], offsets.pop()
@@ -430,9 +444,16 @@ def _decode_block(raws: list[bytes], where: list[Any], lean: LeanDecoder) -> lis
 
 
 def lockstep(
-    gold_path: str | Path, pred_path: str | Path, lean: LeanDecoder, size: int
+    gold_path: str | Path,
+    pred_path: str | Path,
+    lean: LeanDecoder,
+    size: int,
+    spans: tuple[Range, Range] | None = None,
 ) -> Iterator[tuple[Block, Block]]:
     """Both files ``size`` records at a time, when they hold the same documents in order.
+
+    ``spans`` restricts the reading to a byte range of each file (the chunks a cluster counts,
+    :mod:`backchannel.eval.scoring.parallel`): one reader for the serial and the cluster run.
 
     Why: scoring a model's output usually reads files written in gold order, and doing that a
     block at a time (decoding with ``map``, comparing ids and texts as lists) costs a fraction
@@ -442,7 +463,8 @@ def lockstep(
     A malformed record raises its :class:`DocumentError` here.
     """
     seen: set[str] = set()
-    golds, preds = _raw_blocks(gold_path, size), _raw_blocks(pred_path, size)
+    g_span, p_span = spans or (None, None)
+    golds, preds = _raw_blocks(gold_path, size, g_span), _raw_blocks(pred_path, size, p_span)
     try:
         for g_raws, g_where in golds:
             p_raws, p_where = next(preds, ([], []))

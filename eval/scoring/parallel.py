@@ -43,7 +43,7 @@ import numpy as np
 from backchannel.cluster import ClusterSpec, map_pieces, worker_cached
 from backchannel.cluster import available_cpus as _cpus
 from backchannel.eval.scoring.counting import BATCH, CHUNK, DocumentCounter
-from backchannel.eval.scoring.joining import _BOM, Block, NotLockstep, _decode_block
+from backchannel.eval.scoring.joining import _BOM, NotLockstep, lockstep
 from backchannel.eval.scoring.metrics import Layout
 from backchannel.schema import Schema
 
@@ -154,54 +154,22 @@ def _work(
         counter: DocumentCounter = worker_cached(
             ("counter", run), lambda: DocumentCounter(schema, layout, keep)
         )
-        lean = counter.decoder
         counter.reset(chunk.index)
-        with open(gpath, "rb") as gf, open(ppath, "rb") as pf:
-            g_lines = list(_records(gf, gpath, chunk.g0, chunk.g1, chunk.line))
-            p_lines = list(_records(pf, ppath, chunk.p0, chunk.p1, chunk.line))
-        if len(g_lines) != len(p_lines):
-            return False, "not in lockstep"
-        for k in range(0, len(g_lines), CHUNK):
-            blocks = []
-            for path, lines in ((gpath, g_lines[k : k + CHUNK]), (ppath, p_lines[k : k + CHUNK])):
-                where = [(path, lineno, offset) for lineno, offset, _ in lines]
-                docs = _decode_block([raw for _, _, raw in lines], where, lean)
-                blocks.append(Block(docs, where))
-            gold, pred = blocks
-            if [d.id for d in gold.docs] != [d.id for d in pred.docs] or [
-                d.text for d in gold.docs
-            ] != [d.text for d in pred.docs]:
-                return False, "not in lockstep"
-            enabled = gc.isenabled()
-            gc.disable()  # see collect_counts: Documents hold no cycles
-            try:
+        spans = ((chunk.g0, chunk.g1, chunk.line), (chunk.p0, chunk.p1, chunk.line))
+        enabled = gc.isenabled()
+        gc.disable()  # see collect_counts: Documents hold no cycles
+        try:
+            for gold, pred in lockstep(gpath, ppath, counter.decoder, CHUNK, spans):
                 counter.add_block(gold, pred)
-            finally:
-                if enabled:
-                    gc.enable()
+        finally:
+            if enabled:
+                gc.enable()
         rows = counter.finish()
         return True, (rows, counter.confusion, counter.take_heap(), counter.doc_ids)
+    except NotLockstep:
+        return False, "not in lockstep"
     except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"
-
-
-def _records(
-    fh: Any, path: str, start: int, end: int, line: int
-) -> Iterator[tuple[int, int, bytes]]:
-    """``(line number, byte offset, raw)`` of the lines in ``[start, end)``, as ``_lines`` does."""
-    fh.seek(start)
-    data = fh.read(end - start)
-    parts = data.split(b"\n")
-    if data.endswith(b"\n"):
-        parts.pop()
-    offset = start
-    for lineno, raw in enumerate(parts, line):
-        here = offset
-        offset += len(raw) + 1
-        if lineno == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-            here += len(_BOM)
-        yield lineno, here, raw
 
 
 # -- main side -----------------------------------------------------------------------------------
