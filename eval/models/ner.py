@@ -28,17 +28,16 @@ import io
 import json
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backchannel.atomic import atomic_directory
 from backchannel.documents import Document, read_documents
 from backchannel.errors import ModelError
 from backchannel.eval.models.base import make_prediction
 from backchannel.eval.models.registry import TrainOptions, TrainResult
+from backchannel.eval.models.training import TrainingRun, read_meta
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema
@@ -128,16 +127,6 @@ def build_config(
     return config
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _attribute_memo(docs: list[Document]) -> dict[str, dict[str, str]]:
     """Most frequent attribute set of each ``LABEL|lower text`` in the gold."""
     seen: dict[str, Counter[tuple[tuple[str, str], ...]]] = {}
@@ -169,20 +158,7 @@ class SpacyModel:
     def _load(self, model_dir: Path) -> None:
         import spacy
 
-        try:
-            self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelError(
-                "not a spacy model directory (no meta.json)",
-                path=model_dir,
-                hint="train one with: backchannel train --model spacy GOLD -o DIR",
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"corrupt meta.json: {exc}", path=model_dir / "meta.json") from None
-        if self.meta.get("model") != self.name:
-            raise ModelError(
-                f"directory holds a {self.meta.get('model')!r} model, not spacy", path=model_dir
-            )
+        self.meta = read_meta(model_dir, self.name)
         try:
             self.nlp = spacy.load(model_dir / "pipeline")
         except OSError as exc:
@@ -245,7 +221,7 @@ class SpacyModel:
         from spacy.training.loop import train as train_loop
 
         options = options or TrainOptions()
-        started = time.perf_counter()
+        run = TrainingRun(self.name, gold_path)
         docs = list(read_documents(gold_path, schema=self.schema))
         if len(docs) < 2 or not any(d.spans for d in docs):
             raise ModelError(
@@ -285,8 +261,7 @@ class SpacyModel:
                 for k, v in (final_nlp.meta.get("performance") or {}).items()
                 if isinstance(v, int | float)
             }
-            sha = _sha256(gold_path)
-            version = f"{sha[:8]}-e{epochs}-s{options.seed}"
+            version = run.version(f"e{epochs}", f"s{options.seed}")
             meta = {
                 "model": self.name,
                 "version": version,
@@ -300,9 +275,9 @@ class SpacyModel:
                 "spacy": spacy.__version__,
                 "suggester_sizes": SUGGESTER_SIZES,
                 "scores": scores,
-                "gold_sha256": sha,
+                "gold_sha256": run.gold_sha256,
             }
-            with atomic_directory(out_dir, overwrite=options.overwrite) as target:
+            with run.directory(out_dir, meta, overwrite=options.overwrite) as target:
                 shutil.copytree(best, target / "pipeline")
                 config["paths"]["train"] = None  # temporary files: pass --paths.train to re-run
                 config["paths"]["dev"] = None
@@ -311,14 +286,6 @@ class SpacyModel:
                     json.dumps(_attribute_memo(docs), indent=1, ensure_ascii=False) + "\n",
                     encoding="utf-8",
                 )
-                (target / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
         self._load(Path(out_dir))
-        return TrainResult(
-            model=self.name,
-            version=version,
-            out_dir=str(out_dir),
-            documents=len(docs),
-            examples=n_spans,
-            seconds=round(time.perf_counter() - started, 3),
-            metrics={k: v for k, v in scores.items() if k.startswith("spans_sc")},
-        )
+        metrics = {k: v for k, v in scores.items() if k.startswith("spans_sc")}
+        return run.result(version, out_dir, documents=len(docs), examples=n_spans, metrics=metrics)

@@ -25,17 +25,13 @@ Model directory (written atomically)::
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from backchannel.atomic import atomic_directory
 from backchannel.documents import (
     AnnotationInfo,
     Document,
@@ -46,6 +42,7 @@ from backchannel.documents import (
 from backchannel.errors import ModelError
 from backchannel.eval.models.base import declare_layers
 from backchannel.eval.models.registry import TrainOptions, TrainResult
+from backchannel.eval.models.training import TrainingRun, read_meta
 
 if TYPE_CHECKING:
     from backchannel.schema import Schema
@@ -119,14 +116,6 @@ def pair_text(text: str, cand: Candidate, window: int = WINDOW) -> str:
     return " ".join([order, kind, *left, m1, *between, m2, *right]).lower()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class StanceModel:
     """The ``stance`` model (see the module docstring for what it learns and writes)."""
 
@@ -145,21 +134,7 @@ class StanceModel:
     def _load(self, model_dir: Path) -> None:
         import joblib
 
-        meta_path = model_dir / "meta.json"
-        try:
-            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelError(
-                "not a stance model directory (no meta.json)",
-                path=model_dir,
-                hint="train one with: backchannel train --model stance GOLD -o DIR",
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"corrupt meta.json: {exc}", path=meta_path) from None
-        if self.meta.get("model") != self.name:
-            raise ModelError(
-                f"directory holds a {self.meta.get('model')!r} model, not stance", path=model_dir
-            )
+        self.meta = read_meta(model_dir, self.name)
         try:
             self.pipeline = joblib.load(model_dir / "model.joblib")
         except FileNotFoundError:
@@ -264,7 +239,7 @@ class StanceModel:
         from sklearn.pipeline import Pipeline
 
         options = options or TrainOptions()
-        started = time.perf_counter()
+        run = TrainingRun(self.name, gold_path)
         texts: list[str] = []
         labels: list[str] = []
         n_docs = 0
@@ -312,8 +287,7 @@ class StanceModel:
         )
         pipeline.fit(texts, labels)
         train_acc = float(pipeline.score(texts, labels))
-        sha = _sha256(gold_path)
-        version = f"{sha[:8]}-s{options.seed}"
+        version = run.version(f"s{options.seed}")
         counts = {y: labels.count(y) for y in sorted(set(labels))}
         meta = {
             "model": self.name,
@@ -326,20 +300,11 @@ class StanceModel:
             "sklearn": sklearn.__version__,
             "window": WINDOW,
             "seed": options.seed,
-            "gold_sha256": sha,
+            "gold_sha256": run.gold_sha256,
         }
-        with atomic_directory(out_dir, overwrite=options.overwrite) as tmp:
+        with run.directory(out_dir, meta, overwrite=options.overwrite) as tmp:
             joblib.dump(pipeline, tmp / "model.joblib")
-            (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         self.pipeline, self.meta, self.version = pipeline, meta, version
         metrics = {"train_accuracy": train_acc, "stance_pairs": float(positives)}
         metrics["uncovered_pairs"] = float(uncovered)
-        return TrainResult(
-            model=self.name,
-            version=version,
-            out_dir=str(out_dir),
-            documents=n_docs,
-            examples=len(labels),
-            seconds=round(time.perf_counter() - started, 3),
-            metrics=metrics,
-        )
+        return run.result(version, out_dir, documents=n_docs, examples=len(labels), metrics=metrics)
