@@ -1,7 +1,9 @@
 """``-o`` naming a folder: one ``error:`` line and exit 1 in every command that writes one file.
 
 Before, ``ingest x.jsonl -o /tmp`` (and predict, score, agree, tasks...) did the work and then
-died in ``os.replace`` with an ``IsADirectoryError`` traceback.
+died in ``os.replace`` with an ``IsADirectoryError`` traceback.  ``predict`` is not here: its
+``-o`` may name a folder, which then receives shards and a manifest (docs/cluster.md; tested in
+tests/cluster), and a folder that is not a shard folder is refused there.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from backchannel.errors import InputError
 # command line before -o (FILE is replaced by a small Document JSONL), and the suggested name
 COMMANDS: list[tuple[list[str], str]] = [
     (["ingest", "FILE"], "corpus.jsonl"),
-    (["predict", "FILE"], "predictions.jsonl"),
     (["score", "FILE", "FILE"], "report.md"),
     (["compare", "FILE", "FILE", "FILE"], "report.md"),
     (["agree", "FILE"], "agreement.md"),

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from backchannel.annotation.labelstudio.server import free_port
+from backchannel.annotation.labelstudio.probe import free_port
 
 Action = dict[str, Any]
 

@@ -58,7 +58,7 @@ def test_predict_writes_documents_and_a_summary_without_the_key(
         ["The Kremlin", "the call"],
     ]
     assert "llm-1+m: 2 documents" in result.output
-    assert "llm: 2 requests (0 from cache, 1 retries, 0 malformed answers" in result.output
+    assert "llm: 2 requests (0 from cache, 1 retry, 0 malformed answers" in result.output
     assert "dropped 1 extractions the text does not hold" in result.output
     # a rerun from the cache: nothing sent, same bytes
     before = out.read_bytes()
