@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backchannel.eval.models.rules.knowledge import name_key
 from backchannel.eval.models.rules.names import det_before, name_end, register_surname
 from backchannel.eval.models.rules.words import (
     PLACE_TITLES,
@@ -254,18 +255,23 @@ def repeated_surnames(ctx: Context) -> None:
     if not ctx.surnames:
         return
     for i in range(ctx.n):
-        w = ctx.text[i]
-        if ctx.taken[i] or (w not in ctx.surnames and w not in ctx.first_names):
+        if ctx.taken[i] or not ctx.text[i][:1].isupper():
+            continue
+        w = name_key(ctx.text[i])
+        if w not in ctx.surnames and w not in ctx.first_names:
             continue
         first = ctx.surnames.get(w) or ctx.first_names[w]
         if first.token_start <= i < first.token_end:
             continue
+        start = i
+        if i - 1 >= 0 and ctx.lower[i - 1] in ctx.lex.name_particles and not ctx.taken[i - 1]:
+            start = i - 1  # "de Mistura"
         attrs = {"actor_kind": "person"}
         for key in ("country", "sector"):
             if key in first.attrs:
                 attrs[key] = first.attrs[key]
         ctx.claim(
-            i,
+            start,
             i + 1,
             "ACTOR",
             attrs,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from backchannel.eval.models.base import Found, FoundRelation
 from backchannel.eval.models.lexicon import Lexicon, load_lexicon
 from backchannel.eval.models.rules.actors_institutions import bodies, places, seats_and_orgs
+from backchannel.eval.models.rules.actors_names import given_name_people, known_people
 from backchannel.eval.models.rules.actors_people import (
     anonymous,
     appositive_names,
@@ -28,6 +29,7 @@ from backchannel.eval.models.rules.actors_people import (
 from backchannel.eval.models.rules.channels import find_channels
 from backchannel.eval.models.rules.context import Context
 from backchannel.eval.models.rules.issues import find_issues
+from backchannel.eval.models.rules.knowledge import Knowledge, load_knowledge
 from backchannel.eval.models.rules.relations import adopt, held_at_about, participants
 from backchannel.eval.models.rules.stances import stances
 from backchannel.eval.models.rules.venues import find_venues
@@ -43,6 +45,8 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
     anonymous,
     titles,
     honorific_names,
+    known_people,
+    given_name_people,
     find_channels,
     seats_and_orgs,
     bodies,
@@ -72,11 +76,12 @@ class RuleExtractor:
         >>> spans, rels = ex.extract("The Kremlin said Ana Ruiz did not call.")  # doctest: +SKIP
     """
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, knowledge: Knowledge | None = None) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
 
         self.lex = lexicon or load_lexicon()
+        self.knowledge = knowledge if knowledge is not None else load_knowledge()
         nlp = spacy.blank("en")
         # No sentencizer: Context splits sentences on the token texts it already holds, which is
         # a third of the cost, and also breaks at blank lines (headlines have no full stop).

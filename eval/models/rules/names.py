@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backchannel.eval.models.base import Found
+from backchannel.eval.models.rules.knowledge import name_key
 from backchannel.eval.models.rules.words import ISSUE_STOP, PERSON_SUFFIX_OK, ROLE_DETS
 
 if TYPE_CHECKING:
@@ -77,10 +78,10 @@ def register_surname(ctx: Context, f: Found, name_start: int, name_end: int) -> 
         if is_cap_word(w) and w.lower().rstrip(".") not in ctx.lex.name_prefixes
     ]
     if words:
-        ctx.surnames.setdefault(words[-1], f)
+        ctx.surnames.setdefault(name_key(words[-1]), f)  # "Zelenskyy" is later "Zelensky"
         if len(words) == 2 and len(words[0]) > 2:
             # "Wang Lei" is later "Wang": family names come first in much of the world
-            ctx.first_names.setdefault(words[0], f)
+            ctx.first_names.setdefault(name_key(words[0]), f)
         if len(words) >= 2:
             ctx.fullnames.setdefault(tuple(words), f)
 
