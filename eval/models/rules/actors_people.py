@@ -70,6 +70,18 @@ def anonymous(ctx: Context) -> None:
                 k = seat[0]
                 continue
             break
+        if low == "official" and i + 1 < ctx.n and ctx.lower[i + 1] in lex.channel_nouns:
+            continue  # "an official visit": an adjective
+        # "Trump administration officials": the name belongs to the phrase, not cut out of it
+        surnames = ctx.ex.knowledge.surnames
+        if (
+            k - 1 >= 0
+            and k < i
+            and ctx.is_cap(k - 1)
+            and not ctx.taken[k - 1]
+            and (not ctx.sentence_start(k - 1) or name_key(ctx.text[k - 1]) in surnames)
+        ):
+            k -= 1
         det = k - 1 >= 0 and ctx.lower[k - 1] in lex.anon_determiners
         plural = low.endswith("s") or low == "people"
         speech = (i + 1 < ctx.n and ctx.lower[i + 1] in lex.anon_bare_before) or (
@@ -131,6 +143,10 @@ def titles(ctx: Context) -> None:
                 country = m[1]
                 e = m[2]
                 name_to = e
+        if name_to == e:
+            e, name_to = _name_after_office(ctx, e)
+        if any(ctx.lower[k] in lex.channel_nouns for k in range(e, name_to)):
+            name_to = e  # "the NATO Foreign Ministers Meeting": an event, not a name
         sector = lex.title_sectors.get(title_words, "GOV")
         capital = ctx.text[s][:1].isupper()
         if name_to > e:
@@ -168,6 +184,33 @@ def titles(ctx: Context) -> None:
             start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(ctx.text[s:e])!r}"
         )
         last_end = e
+
+
+def _name_after_office(ctx: Context, e: int) -> tuple[int, int]:
+    """ "Minister of Defense Andrey Belousov": (start, end) of the name after "of/for ...".
+
+    The office's complement is a capitalised run ("of Defense", "for Political and Security
+    Affairs"); the name is its tail from the first known given name or person.  Returns
+    ``(e, e)`` when there is none.
+    """
+    if e + 1 >= ctx.n or ctx.lower[e] not in ("of", "for"):
+        return e, e
+    k = e + 1
+    while (
+        k < ctx.n
+        and k - e < 12
+        and not ctx.taken[k]
+        and ctx.sent[k] == ctx.sent[e]
+        and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "-", "&"))
+    ):
+        k += 1
+    kn = ctx.ex.knowledge
+    for j in range(e + 2, k - 1):
+        if ctx.is_cap(j) and name_key(ctx.text[j]) in kn.first_names:
+            end = name_end(ctx, j, limit=4)
+            if end - j >= 2:
+                return j, end
+    return e, e
 
 
 def honorific_names(ctx: Context) -> None:
