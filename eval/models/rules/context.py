@@ -83,6 +83,8 @@ class Context:
         self.first_names: dict[str, Found] = {}
         self.fullnames: dict[tuple[str, ...], Found] = {}
         self.venue_candidates: list[tuple[int, int, str]] = []
+        # (start_char, end_char, label) of a base pipeline's entities (``--base``), if any
+        self.base_ents: list[tuple[int, int, str]] = []
         self.channels: list[Found] = []
         self.channel_verb: dict[int, bool] = {}
 

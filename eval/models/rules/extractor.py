@@ -26,6 +26,7 @@ from backchannel.eval.models.rules.actors_people import (
     said_names,
     titles,
 )
+from backchannel.eval.models.rules.base_entities import base_entities
 from backchannel.eval.models.rules.channels import find_channels
 from backchannel.eval.models.rules.context import Context
 from backchannel.eval.models.rules.issues import find_issues
@@ -54,6 +55,8 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
     appositive_names,
     repeated_surnames,
     said_names,
+    repeated_surnames,
+    base_entities,
     repeated_surnames,
     find_venues,
     find_issues,
@@ -147,9 +150,17 @@ class RuleExtractor:
         """Spans and relations for one text."""
         return self.extract_doc(self.nlp(text))
 
-    def extract_doc(self, doc: Doc) -> tuple[list[Found], list[FoundRelation]]:
-        """Spans and relations for one spaCy Doc made by ``self.nlp``."""
-        return run(Context(self, doc))
+    def extract_doc(
+        self, doc: Doc, base_ents: list[tuple[int, int, str]] | None = None
+    ) -> tuple[list[Found], list[FoundRelation]]:
+        """Spans and relations for one spaCy Doc made by ``self.nlp``.
+
+        ``base_ents``: ``(start_char, end_char, label)`` entities of a pretrained pipeline,
+        used as extra evidence (see :mod:`~backchannel.eval.models.rules.base_entities`).
+        """
+        ctx = Context(self, doc)
+        ctx.base_ents = base_ents or []
+        return run(ctx)
 
     def relate(
         self,

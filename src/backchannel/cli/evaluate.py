@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli import llm
+from backchannel.cli import llm, rules
 from backchannel.cli.common import SchemaOpt, SeedOpt, output_file_option
 
 GoldArg = Annotated[
@@ -201,6 +201,7 @@ def predict_cli(
     max_retries: llm.RetriesOpt = 5,
     price: llm.PriceOpt = None,
     dry_run: llm.DryRunOpt = False,
+    base: rules.BaseOpt = None,
 ) -> None:
     """Run a baseline model over a corpus: prediction Documents with scores and reasons.
 
@@ -210,7 +211,7 @@ def predict_cli(
     from backchannel.errors import InputError
     from backchannel.eval.predict import predict
 
-    options = None
+    options = rules.rules_options(model, base)
     cost = llm.parse_price(price)
     if model == "llm":
         options = llm.llm_options(
