@@ -45,6 +45,14 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
                 and ctx.idx[k] == ctx.idx[k - 1] + len(ctx.text[k - 1])
             )
             or (t in PERSON_SUFFIX_OK and count > 0)
+            or (  # a middle initial: "Antony J. Blinken"
+                count > 0
+                and len(t) == 2
+                and t[0].isupper()
+                and t[1] == "."
+                and ctx.is_cap(k + 1)
+                and ctx.sent[k + 1] == ctx.sent[j]
+            )
         ):
             k += 1
         else:
@@ -75,7 +83,9 @@ def register_surname(ctx: Context, f: Found, name_start: int, name_end: int) -> 
     words = [
         w
         for w in ctx.text[name_start:name_end]
-        if is_cap_word(w) and w.lower().rstrip(".") not in ctx.lex.name_prefixes
+        if is_cap_word(w)
+        and w.lower().rstrip(".") not in ctx.lex.name_prefixes
+        and w not in PERSON_SUFFIX_OK
     ]
     if words:
         ctx.surnames.setdefault(name_key(words[-1]), f)  # "Zelenskyy" is later "Zelensky"
