@@ -231,15 +231,26 @@ def honorific_names(ctx: Context) -> None:
 
 
 def said_names(ctx: Context) -> None:
-    """ "First Last said": an untitled person named as the subject of a speech verb."""
+    """ "First Last said" / "First Last met": an untitled person as the subject of a speech
+    or contact verb (the channel recogniser has already claimed the contact verbs)."""
+    contact = {c.token_start for c in ctx.channels if ctx.channel_verb.get(id(c))}
+    titles = ctx.lex.titles
     for k in range(2, ctx.n):
-        if ctx.lower[k] not in ctx.lex.speech_verbs:
+        if ctx.lower[k] not in ctx.lex.speech_verbs and k not in contact:
             continue
         j = k
-        while j - 1 >= 0 and k - j < 4 and ctx.is_cap(j - 1) and not ctx.taken[j - 1]:
+        while (
+            j - 1 >= 0
+            and k - j < 4
+            and ctx.is_cap(j - 1)
+            and not ctx.taken[j - 1]
+            and ctx.lower[j - 1] not in titles
+        ):
             j -= 1
         if k - j >= 3 and ctx.sentence_start(j):
             j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
+        if any(ctx.lower[m] in ctx.ex.body_words for m in range(j, k)):
+            continue  # "Foreign Affairs Council met": a body, not a person
         if k - j >= 2 and ctx.free(j, k) and ctx.proper_match(j, ("COUNTRY", "ADJ")) is None:
             f = ctx.claim(
                 j,

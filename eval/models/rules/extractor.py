@@ -144,6 +144,12 @@ class RuleExtractor:
             for iso, phrases in by_iso.items():
                 add(self.proper, cat, iso, phrases)
         self.honorifics = set(lex.honorifics)
+        # words of body and group nouns ("council", "ministry"): never part of a bare name
+        self.body_words = {
+            w
+            for phrase in [*lex.government_nouns, *lex.organisation_nouns, *lex.group_nouns]
+            for w in phrase.lower().split()
+        }
 
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str) -> tuple[list[Found], list[FoundRelation]]:
