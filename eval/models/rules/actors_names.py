@@ -91,20 +91,25 @@ def known_people(ctx: Context) -> None:
     kn = ctx.ex.knowledge
     if not kn.full and not kn.surnames:
         return
+    cap, taken = ctx.cap, ctx.taken
     i = 0
     while i < ctx.n:
-        if ctx.taken[i] or not ctx.is_cap(i):
+        if taken[i] or not cap[i]:
+            i += 1
+            continue
+        first = name_key(ctx.text[i])
+        if first not in kn.starts and first not in kn.surnames:
             i += 1
             continue
         matched = None
-        for length in range(min(kn.longest, ctx.n - i), 1, -1):
+        for length in range(min(kn.longest, ctx.n - i), 1, -1) if first in kn.starts else ():
             key = tuple(name_key(w) for w in ctx.text[i : i + length])
             person = kn.full.get(key)
             if person is not None and ctx.free(i, i + length):
                 matched = (i + length, person, "known person")
                 break
         if matched is None:
-            person = kn.surnames.get(name_key(ctx.text[i]))
+            person = kn.surnames.get(first)
             if person is not None and not (i + 1 < ctx.n and ctx.is_cap(i + 1)):
                 matched = (i + 1, person, "known surname")
         if matched is None:
@@ -120,9 +125,10 @@ def given_name_people(ctx: Context) -> None:
     firsts = ctx.ex.knowledge.first_names
     if not firsts:
         return
+    cap, taken = ctx.cap, ctx.taken
     i = 0
     while i < ctx.n - 1:
-        if ctx.taken[i] or not ctx.is_cap(i) or name_key(ctx.text[i]) not in firsts:
+        if taken[i] or not cap[i] or name_key(ctx.text[i]) not in firsts:
             i += 1
             continue
         if i > 0 and ctx.is_cap(i - 1) and not ctx.taken[i - 1] and not ctx.sentence_start(i):

@@ -76,6 +76,7 @@ class Knowledge:
     full: dict[tuple[str, ...], Person] = field(default_factory=dict)
     surnames: dict[str, Person] = field(default_factory=dict)
     longest: int = 1
+    starts: frozenset[str] = frozenset()
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,4 +133,5 @@ def load_knowledge(data_dir: str | None = None) -> Knowledge:
         "people": {k: raw.get(k) for k in ("provenance", "licence", "version")},
     }
     longest = max((len(k) for k in full), default=1)
-    return Knowledge(frozenset(firsts), full, surnames, longest, provenance)
+    starts = frozenset(k[0] for k in full)
+    return Knowledge(frozenset(firsts), full, surnames, longest, starts, provenance)
