@@ -192,7 +192,8 @@ EXCLUDE_EXTRA = (
     "Chase Frank Earnest Forest Gay Heather Holly Lane Mercy Miles Page Rich Sterling West Young "
     "Walker Star Storm Sky River Justice Liberty Unity Iran Israel Jordan Georgia Chad India "
     "China Kenya Paris Sydney Victoria Florence Houston Dallas Brooklyn Lincoln Washington Ukraine "
-    "Arab Asia Africa America Europe Britain Russia France Trinity Tory Labour Union"
+    "Arab Asia Africa America Europe Britain Russia France Trinity Tory Labour Union "
+    "El Al Le La De Del Della Di Da Van Von Der Den Du Dos Ter Bin Ibn Abu Saint San Santa"
 )
 
 

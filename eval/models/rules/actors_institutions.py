@@ -18,7 +18,32 @@ if TYPE_CHECKING:
 __all__ = ["TOPIC_PREPS", "bodies", "places", "seats_and_orgs"]
 
 # Words before a country that make it the topic of a clause, not a party to it.
-TOPIC_PREPS = {"on", "against", "amid", "between", "regarding", "concerning", "about", "by"}
+TOPIC_PREPS = {"on", "against", "amid", "regarding", "concerning", "about"}
+# Nouns after a country's possessive that make the country a topic ("Russia's war").
+TOPIC_AFTER_POSSESSIVE = {
+    "war",
+    "invasion",
+    "aggression",
+    "nuclear",
+    "program",
+    "programme",
+    "malign",
+    "influence",
+    "exit",
+    "behaviour",
+    "behavior",
+    "activity",
+    "activities",
+    "economy",
+    "territory",
+    "territorial",
+    "sovereignty",
+    "growing",
+    "ongoing",
+    "brutal",
+    "unprovoked",
+    "full-scale",
+}
 # ... and where the country is a place or a possession ("the people of Syria").
 NOT_ACTOR_PREPS = {
     "of",
@@ -32,6 +57,31 @@ NOT_ACTOR_PREPS = {
     "throughout",
     "within",
 }
+
+
+def _modifier(ctx: Context, s: int, e: int) -> bool:
+    """True when the country at tokens ``s``-``e`` modifies another word and is no party.
+
+    "the UK-Ireland relationship", "the Russia-Ukraine war", "UK/US trade", "Russia's war":
+    a compound or a possessive before a topic noun.  A compound whose next word is a contact
+    ("Armenia-Azerbaijan peace talks") or an "-ed" agent ("Egypt-brokered") stays a party.
+    """
+    hyphen_before = (
+        s - 1 >= 0 and ctx.text[s - 1] in ("-", "‑", "/") and ctx.idx[s] == ctx.idx[s - 1] + 1
+    )
+    hyphen_after = e < ctx.n and ctx.text[e] in ("-", "‑", "/")
+    if hyphen_before or hyphen_after:
+        k = e
+        while k < ctx.n and k - e < 4 and (ctx.text[k] in ("-", "‑", "/") or ctx.cap[k]):
+            k += 1  # over the rest of the compound ("Russia-Ukraine")
+        if k < ctx.n and ctx.lower[k].endswith("ed") and hyphen_after:
+            return False
+        return not any(k <= c.token_start <= k + 2 for c in ctx.channels)
+    return (
+        e + 1 < ctx.n
+        and ctx.lower[e] in ("'s", "’s")
+        and ctx.lower[e + 1] in TOPIC_AFTER_POSSESSIVE
+    )
 
 
 def _visited(ctx: Context, s: int) -> bool:
@@ -150,6 +200,11 @@ def places(ctx: Context) -> None:
                 start = s - 1
             if e < ctx.n and (ctx.is_cap(e) and not ctx.sentence_start(e)):
                 continue  # part of a longer name ("Mexico City", "Moscow State University")
+            if s - 1 >= 0 and ctx.is_cap(s - 1) and not ctx.sentence_start(s - 1):
+                continue  # "Latin America", "Northern Ireland"
+            if _modifier(ctx, s, e):
+                rejected_end, as_venue = e, False
+                continue
             if venue_context(ctx, s) or _visited(ctx, start):
                 ctx.venue_candidates.append((start, e, f"{cat.lower()} after a preposition"))
                 rejected_end, as_venue = e, True

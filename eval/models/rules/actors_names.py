@@ -26,7 +26,12 @@ from backchannel.eval.models.rules.words import ROLE_DETS
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["PHRASE_HEADS", "given_name_people", "known_people"]
+__all__ = ["BODY_END", "BYLINE_VERBS", "PHRASE_HEADS", "given_name_people", "known_people"]
+
+# "Reporting by X", "editing by Y": bylines name journalists, not actors.
+BYLINE_VERBS = {"reporting", "editing", "writing", "additional", "compiled", "photo", "photos"}
+# Last words of outlet or company names that begin with a given name ("Han River Wire").
+BODY_END = {"wire", "news", "times", "post", "press", "agency", "service", "group", "media"}
 
 # Words that make a name the modifier of a longer actor phrase: head -> actor_kind.
 PHRASE_HEADS: dict[str, str] = {
@@ -138,7 +143,13 @@ def given_name_people(ctx: Context) -> None:
         if e - i < 2 or any(ctx.proper_at.get(k) or ctx.proper_end.get(k + 1) for k in range(i, e)):
             i += 1
             continue
-        if any(ctx.lower[k] in ctx.lex.titles or ctx.text[k].isupper() for k in range(i + 1, e)):
+        if i >= 2 and ctx.lower[i - 1] == "by" and ctx.lower[i - 2] in BYLINE_VERBS:
+            i = e
+            continue  # "(Reporting by Deniz Kaya; editing by ...)": a byline, not an actor
+        if any(
+            ctx.lower[k] in ctx.lex.titles or ctx.text[k].isupper() or ctx.lower[k] in BODY_END
+            for k in range(i + 1, e)
+        ):
             i += 1
             continue
         _claim_person(ctx, i, e, None, 0.65, f"known given name {ctx.text[i]!r}")

@@ -19,6 +19,9 @@ from backchannel.eval.models.rules.words import (
     TITLE_MODIFIERS,
 )
 
+# Words before a capitalised run that make it a place, not a person.
+PLACE_PREPS = {"in", "at", "to", "from", "near", "inside", "outside", "into"}
+
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
@@ -145,7 +148,12 @@ def titles(ctx: Context) -> None:
                 name_to = e
         if name_to == e:
             e, name_to = _name_after_office(ctx, e)
-        if any(ctx.lower[k] in lex.channel_nouns for k in range(e, name_to)):
+        if title_words == "pm" and ctx.text[s] != "PM":
+            continue  # "5 pm"
+        if any(
+            ctx.lower[k] in lex.channel_nouns or ctx.lower[k] in ctx.ex.body_words
+            for k in range(e, name_to)
+        ):
             name_to = e  # "the NATO Foreign Ministers Meeting": an event, not a name
         sector = lex.title_sectors.get(title_words, "GOV")
         capital = ctx.text[s][:1].isupper()
@@ -171,7 +179,7 @@ def titles(ctx: Context) -> None:
         while start - 1 >= 0 and ctx.lower[start - 1] in QUANTIFIERS:
             start -= 1
         det = start - 1 >= 0 and ctx.lower[start - 1] in ROLE_DETS | {"a", "an"}
-        if not det and country is None and not plural and start == s:
+        if not det and country is None and not plural and start == s and ctx.text[s] != "PM":
             continue
         if det:
             start = det_before(ctx, start)
@@ -292,6 +300,8 @@ def appositive_names(ctx: Context) -> None:
             j -= 1
         if ctx.sentence_start(j) and i - j >= 3:
             j += 1
+        if j - 1 >= 0 and ctx.lower[j - 1] in PLACE_PREPS:
+            continue  # "in Carlton Gardens, the ...": a place
         if i - j >= 2 and ctx.free(j, i) and not any(ctx.proper_at.get(k) for k in range(j, i)):
             g = ctx.claim(
                 j,
