@@ -19,6 +19,32 @@ from backchannel.eval.models.rules.words import (
     TITLE_MODIFIERS,
 )
 
+# Heads of organisation and event names: "the UN General Assembly" has no person in it.
+ORG_HEADS = {
+    "assembly",
+    "council",
+    "commission",
+    "committee",
+    "conference",
+    "summit",
+    "forum",
+    "parliament",
+    "congress",
+    "court",
+    "tribunal",
+    "agency",
+    "bank",
+    "fund",
+    "office",
+    "organisation",
+    "organization",
+    "union",
+    "alliance",
+    "party",
+    "movement",
+    "front",
+}
+
 # Words before a capitalised run that make it a place, not a person.
 PLACE_PREPS = {"in", "at", "to", "from", "near", "inside", "outside", "into"}
 
@@ -98,6 +124,9 @@ def anonymous(ctx: Context) -> None:
         if not ctx.free(k, end):
             continue
         attrs = {"actor_kind": "group" if plural else "person", "anonymous": "yes"}
+        if low.startswith("spokes"):
+            # an unnamed spokesperson on the record is a role, not a source (guidelines 4)
+            attrs = {"actor_kind": "group" if plural else "role"}
         if country:
             attrs["country"] = country
         if sector or "government" in ctx.lower[k:i] or "official" in ctx.lower[k : i + 1]:
@@ -151,7 +180,9 @@ def titles(ctx: Context) -> None:
         if title_words == "pm" and ctx.text[s] != "PM":
             continue  # "5 pm"
         if any(
-            ctx.lower[k] in lex.channel_nouns or ctx.lower[k] in ctx.ex.body_words
+            ctx.lower[k] in lex.channel_nouns
+            or ctx.lower[k] in ctx.ex.body_words
+            or ctx.lower[k] in ORG_HEADS
             for k in range(e, name_to)
         ):
             name_to = e  # "the NATO Foreign Ministers Meeting": an event, not a name
@@ -257,7 +288,7 @@ def said_names(ctx: Context) -> None:
             j -= 1
         if k - j >= 3 and ctx.sentence_start(j):
             j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
-        if any(ctx.lower[m] in ctx.ex.body_words for m in range(j, k)):
+        if any(ctx.lower[m] in ctx.ex.body_words or ctx.lower[m] in ORG_HEADS for m in range(j, k)):
             continue  # "Foreign Affairs Council met": a body, not a person
         if k - j >= 2 and ctx.free(j, k) and ctx.proper_match(j, ("COUNTRY", "ADJ")) is None:
             f = ctx.claim(
