@@ -3,12 +3,17 @@
     .venv/bin/python benchmarks/evaluate_realnews.py [--epochs 8] [--no-spacy] [--bootstrap 1000]
         [--json out/realnews_scores.json]
 
-How tuning and testing were kept apart: the rules were developed looking only at the
-**development sources** (U.S. Department of State and Department of Defense releases); the
-**held-out sources** (gov.uk, Wikinews, U.S. Treasury) were scored once, at the end, and the
-floors test (``tests/models/test_realnews_floors.py``) checks them.  Rows:
+How tuning and testing were kept apart (two rounds, each held-out set scored once):
 
-* ``rules``: no training; scored on the dev sources, on the held-out sources, and on all.
+1. The rules were developed looking only at the U.S. Department of State and Department of
+   Defense releases (``ROUND1_DEV``); gov.uk, Wikinews and Treasury were then scored once.
+2. After that score, gov.uk's errors were looked at and the rules fixed again
+   (``DEV_SOURCES`` = round-1 dev + gov.uk); Wikinews and Treasury (``HELD_OUT_SOURCES``),
+   never looked at document by document, were scored once more at the end.
+
+The floors test (``tests/models/test_realnews_floors.py``) checks the held-out sources.  Rows:
+
+* ``rules``: no training; scored per group of sources above, and on all.
 * ``capitalised tokens``: a trivial baseline, every run of capitalised words not starting a
   sentence is a person ACTOR; it shows what capitalisation alone buys.
 * ``spacy (leave one source out)``: for each of the five sources, spancat trained on the bundled
@@ -42,12 +47,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REALNEWS = ROOT / "corpora" / "realnews" / "gold.jsonl"
 BUNDLED = ROOT / "corpora" / "diplomacy" / "gold.jsonl"
 
-DEV_SOURCES = ("U.S. Department of State", "U.S. Department of Defense")
-HELD_OUT_SOURCES = (
-    "UK Government (gov.uk)",
-    "Wikinews",
-    "U.S. Department of the Treasury",
-)
+ROUND1_DEV = ("U.S. Department of State", "U.S. Department of Defense")
+GOV_UK = ("UK Government (gov.uk)",)
+DEV_SOURCES = ROUND1_DEV + GOV_UK
+HELD_OUT_SOURCES = ("Wikinews", "U.S. Department of the Treasury")
 
 COLUMNS = [
     ("person R", "person.recall"),
@@ -70,9 +73,9 @@ def bare(docs: list[Document]) -> list[Document]:
 
 def capitalised_baseline(docs: list[Document]) -> list[Document]:
     """Every run of capitalised words that does not start a sentence, as a person ACTOR."""
-    from backchannel.eval.models.rules.context import sentence_starts
-
     import spacy
+
+    from backchannel.eval.models.rules.context import sentence_starts
 
     nlp = spacy.blank("en")
     out = []
@@ -117,8 +120,9 @@ def evaluate(epochs: int, bootstrap: int, seed: int, spacy_runs: bool) -> dict:
         tmp = Path(tmpname)
         rules = load_model("rules")
         for name, sources in (
-            ("dev sources", DEV_SOURCES),
-            ("held-out sources", HELD_OUT_SOURCES),
+            ("State + DoD (dev)", ROUND1_DEV),
+            ("gov.uk (round-1 held out, then dev)", GOV_UK),
+            ("Wikinews + Treasury (held out)", HELD_OUT_SOURCES),
             ("all sources", DEV_SOURCES + HELD_OUT_SOURCES),
         ):
             gold = by_source(real, sources)
@@ -126,7 +130,7 @@ def evaluate(epochs: int, bootstrap: int, seed: int, spacy_runs: bool) -> dict:
             write_documents(gold, gpath)
             write_documents(rules.predict(bare(gold)), ppath)
             rows[f"rules, {name} ({len(gold)} docs)"] = _row(gpath, ppath, bootstrap, seed)
-            if name == "held-out sources":
+            if name.endswith("(held out)"):
                 cpath = tmp / "caps.jsonl"
                 write_documents(capitalised_baseline(gold), cpath)
                 rows[f"capitalised tokens, {name}"] = _row(gpath, cpath, bootstrap, seed)
