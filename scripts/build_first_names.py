@@ -207,6 +207,13 @@ def _excluded() -> set[str]:
     return words
 
 
+def _fold(name: str) -> str:
+    """Lower case without diacritics: "Jordán" is excluded with "Jordan"."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).lower()
+
+
 def _latin(name: str) -> bool:
     """Letters of the Latin script only (diacritics allowed), at least two, capitalised."""
     return (
@@ -228,8 +235,8 @@ def main() -> int:
         for attr in ("first_names", "first_names_male", "first_names_female"):
             names.update(getattr(provider, attr, ()))
     names.update(SUPPLEMENT)
-    excluded = _excluded()
-    keep = sorted(n for n in names if _latin(n) and n not in excluded)
+    excluded = {_fold(w) for w in _excluded()}
+    keep = sorted(n for n in names if _latin(n) and _fold(n) not in excluded)
     header = [
         "# Given names for the rules model's person recogniser (one a line).",
         f"# provenance: Faker {faker.VERSION} person providers ({' '.join(LOCALES)}), "

@@ -219,7 +219,6 @@ def places(ctx: Context) -> None:
             if (
                 prev in TOPIC_PREPS
                 or prev in NOT_ACTOR_PREPS
-                or (e < ctx.n and ctx.text[e] in ("-", "‑"))
                 or (prev == "to" and s >= 2 and ctx.taken[s - 2])  # "ambassador to Moscow"
             ):
                 rejected_end, as_venue = e, False  # "war on Ukraine", "Russia-Ukraine war"

@@ -125,8 +125,6 @@ def load_knowledge(data_dir: str | None = None) -> Knowledge:
             else:
                 full.setdefault(key, person)
                 single.setdefault(key[-1], set()).add(person)
-                # "Lloyd J. Austin" is also "Lloyd Austin": given name known
-                firsts.add(key[0])
     surnames = {k: next(iter(v)) for k, v in single.items() if len(v) == 1 and len(k) > 2}
     provenance = {
         "first_names": header,
