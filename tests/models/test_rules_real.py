@@ -244,3 +244,12 @@ def test_a_missing_base_pipeline_is_a_one_line_error(runner, tmp_path):
         load_model("rules", options={"base": "no_such_pipeline_x"})
     res = runner.invoke(app, ["predict", "-m", "stance", "--base", "x", str(corpus)])
     assert res.exit_code != 0 and "--base applies to --model rules only" in res.output
+
+
+def test_a_country_inside_a_longer_phrase_is_not_cut_out(ex):
+    actors = found(ex, "A UK Government source said the talks were over.")
+    assert "UK Government" not in actors
+    assert actors["A UK Government source"]["anonymous"] == "yes"
+    assert "Russia" not in " ".join(found(ex, "Trump called it the Russia hoax again."))
+    # a country that takes "the" stays a party
+    assert "The UK" in found(ex, "The UK would work with France on the plan.")

@@ -77,6 +77,18 @@ def _modifier(ctx: Context, s: int, e: int) -> bool:
         if k < ctx.n and ctx.lower[k].endswith("ed") and hyphen_after:
             return False
         return not any(k <= c.token_start <= k + 2 for c in ctx.channels)
+    name = " ".join(ctx.text[s:e])
+    if (
+        s - 1 >= 0
+        and ctx.lower[s - 1] == "the"
+        and e < ctx.n
+        and ctx.text[e][:1].islower()
+        and ctx.text[e].isalpha()
+        and not name.isupper()
+        and not name.startswith("United")
+        and name not in ctx.ex.the_countries
+    ):
+        return True  # "the Russia hoax", "the Iran nuclear deal": a modifier
     return (
         e + 1 < ctx.n
         and ctx.lower[e] in ("'s", "’s")

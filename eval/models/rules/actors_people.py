@@ -92,8 +92,8 @@ def anonymous(ctx: Context) -> None:
                 continue
             seat = None
             for cat, iso, s in ctx.proper_end.get(k, []):
-                if cat == "SEAT":
-                    seat = (s, iso)
+                if cat == "SEAT" or (cat == "COUNTRY" and k < i):
+                    seat = (s, iso)  # "a Kremlin source", "a UK Government source"
             if seat is not None:
                 country = seat[1]
                 k = seat[0]

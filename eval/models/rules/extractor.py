@@ -144,6 +144,8 @@ class RuleExtractor:
             for iso, phrases in by_iso.items():
                 add(self.proper, cat, iso, phrases)
         self.honorifics = set(lex.honorifics)
+        # countries whose name takes "the" ("the Netherlands"): "the Iran deal" is a modifier
+        self.the_countries = {p[4:] for p in lex.country_names if p.lower().startswith("the ")}
         # words of body and group nouns ("council", "ministry"): never part of a bare name
         self.body_words = {
             w
