@@ -190,6 +190,8 @@ class SpacyModel:
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
             items = []
             for k, span in enumerate(group):
+                if function_word(span):
+                    continue  # "Meanwhile", "Alongside": never an actor, channel or place
                 score = float(scores[k]) if scores is not None else 0.5
                 items.append(
                     (
@@ -289,3 +291,44 @@ class SpacyModel:
         self._load(Path(out_dir))
         metrics = {k: v for k, v in scores.items() if k.startswith("spans_sc")}
         return run.result(version, out_dir, documents=len(docs), examples=n_spans, metrics=metrics)
+
+
+# Sentence adverbs and connectives spaCy's stop list lacks; spancat learns them from their
+# capital letter at the start of a sentence.
+_FUNCTION_EXTRA = frozenset(
+    [
+        "alongside",
+        "meanwhile",
+        "however",
+        "moreover",
+        "furthermore",
+        "nevertheless",
+        "nonetheless",
+        "separately",
+        "additionally",
+        "instead",
+        "also",
+        "earlier",
+        "later",
+        "today",
+        "yesterday",
+    ]
+)
+
+
+def function_word(span: Any) -> bool:
+    """True for a predicted span that is one function word (spaCy's English stop list, a
+    sentence adverb) or starts with a stop word followed by a verb-like "include"/"includes".
+
+    Why a filter and not more training: the gold never contains such spans, but spancat scores
+    capitalised sentence-initial words highly; a cheap, transparent check removes them.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = [t.lower_ for t in span if not t.is_punct]
+    if not words:
+        return True
+    if len(words) == 1:
+        w = words[0]
+        return w in STOP_WORDS or w in _FUNCTION_EXTRA or (w.endswith("ly") and len(w) > 4)
+    return any(w in ("include", "includes", "included") for w in words)

@@ -10,12 +10,97 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backchannel.eval.models.rules.venues import venue_context
-from backchannel.eval.models.rules.words import QUANTIFIERS, ROLE_DETS
+from backchannel.eval.models.rules.words import QUANTIFIERS, ROLE_DETS, VISIT_KINDS
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["bodies", "places", "seats_and_orgs"]
+__all__ = ["TOPIC_PREPS", "bodies", "places", "seats_and_orgs"]
+
+# Words before a country that make it the topic of a clause, not a party to it.
+TOPIC_PREPS = {"on", "against", "amid", "regarding", "concerning", "about"}
+# Nouns after a country's possessive that make the country a topic ("Russia's war").
+TOPIC_AFTER_POSSESSIVE = {
+    "war",
+    "invasion",
+    "aggression",
+    "nuclear",
+    "program",
+    "programme",
+    "malign",
+    "influence",
+    "exit",
+    "behaviour",
+    "behavior",
+    "activity",
+    "activities",
+    "economy",
+    "territory",
+    "territorial",
+    "sovereignty",
+    "growing",
+    "ongoing",
+    "brutal",
+    "unprovoked",
+    "full-scale",
+}
+# ... and where the country is a place or a possession ("the people of Syria").
+NOT_ACTOR_PREPS = {
+    "of",
+    "for",
+    "across",
+    "into",
+    "towards",
+    "toward",
+    "over",
+    "around",
+    "throughout",
+    "within",
+}
+
+
+def _modifier(ctx: Context, s: int, e: int) -> bool:
+    """True when the country at tokens ``s``-``e`` modifies another word and is no party.
+
+    "the UK-Ireland relationship", "the Russia-Ukraine war", "UK/US trade", "Russia's war":
+    a compound or a possessive before a topic noun.  A compound whose next word is a contact
+    ("Armenia-Azerbaijan peace talks") or an "-ed" agent ("Egypt-brokered") stays a party.
+    """
+    hyphen_before = (
+        s - 1 >= 0 and ctx.text[s - 1] in ("-", "‑", "/") and ctx.idx[s] == ctx.idx[s - 1] + 1
+    )
+    hyphen_after = e < ctx.n and ctx.text[e] in ("-", "‑", "/")
+    if hyphen_before or hyphen_after:
+        k = e
+        while k < ctx.n and k - e < 4 and (ctx.text[k] in ("-", "‑", "/") or ctx.cap[k]):
+            k += 1  # over the rest of the compound ("Russia-Ukraine")
+        if k < ctx.n and ctx.lower[k].endswith("ed") and hyphen_after:
+            return False
+        return not any(k <= c.token_start <= k + 2 for c in ctx.channels)
+    name = " ".join(ctx.text[s:e])
+    if (
+        s - 1 >= 0
+        and ctx.lower[s - 1] == "the"
+        and e < ctx.n
+        and ctx.text[e][:1].islower()
+        and ctx.text[e].isalpha()
+        and not name.isupper()
+        and not name.startswith("United")
+        and name not in ctx.ex.the_countries
+    ):
+        return True  # "the Russia hoax", "the Iran nuclear deal": a modifier
+    return (
+        e + 1 < ctx.n
+        and ctx.lower[e] in ("'s", "’s")
+        and ctx.lower[e + 1] in TOPIC_AFTER_POSSESSIVE
+    )
+
+
+def _visited(ctx: Context, s: int) -> bool:
+    """True when token ``s`` is the object of a visit ("will visit Kyiv"): a place."""
+    return any(
+        c.token_end == s and c.attrs.get("channel_kind") in VISIT_KINDS for c in ctx.channels
+    )
 
 
 def seats_and_orgs(ctx: Context) -> None:
@@ -67,6 +152,10 @@ def bodies(ctx: Context) -> None:
         for _, s, e in sorted(ctx.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
             if not ctx.free(s, e):
                 continue
+            if ctx.text[s][:1].isupper() and any(
+                s < pe for k in range(max(0, s - 3), s) for _, _, pe in ctx.proper_at.get(k, [])
+            ):
+                continue  # "States" of "United States"
             start = s
             country = None
             adj = ctx.adjective_before(s)
@@ -114,6 +203,7 @@ def bodies(ctx: Context) -> None:
 def places(ctx: Context) -> None:
     """Countries (state actors) and capitals (metonymy), or venues after a preposition."""
     for cat in ("COUNTRY", "CAPITAL"):
+        rejected_end, as_venue = -9, False
         for iso, s, e in sorted(ctx.by_cat.get(cat, []), key=lambda m: (m[1], m[1] - m[2])):
             if not ctx.free(s, e):
                 continue
@@ -122,25 +212,29 @@ def places(ctx: Context) -> None:
                 start = s - 1
             if e < ctx.n and (ctx.is_cap(e) and not ctx.sentence_start(e)):
                 continue  # part of a longer name ("Mexico City", "Moscow State University")
-            if venue_context(ctx, s):
+            if s - 1 >= 0 and ctx.is_cap(s - 1) and not ctx.sentence_start(s - 1):
+                continue  # "Latin America", "Northern Ireland"
+            if _modifier(ctx, s, e):
+                rejected_end, as_venue = e, False
+                continue
+            if venue_context(ctx, s) or _visited(ctx, start):
                 ctx.venue_candidates.append((start, e, f"{cat.lower()} after a preposition"))
+                rejected_end, as_venue = e, True
                 continue
-            prev = ctx.lower[s - 1] if s > 0 else ""
-            if prev in (
-                "of",
-                "for",
-                "across",
-                "into",
-                "towards",
-                "toward",
-                "over",
-                "around",
-                "throughout",
-                "within",
+            prev = ctx.lower[start - 1] if start > 0 else ""
+            if prev in (",", "and", "or") and rejected_end in (s - 1, s - 2) and cat == "COUNTRY":
+                # "travel to Egypt, Eritrea and Sudan": the list goes on as it began
+                if as_venue:
+                    ctx.venue_candidates.append((start, e, "country in a list of places"))
+                rejected_end = e
+                continue
+            if (
+                prev in TOPIC_PREPS
+                or prev in NOT_ACTOR_PREPS
+                or (prev == "to" and s >= 2 and ctx.taken[s - 2])  # "ambassador to Moscow"
             ):
+                rejected_end, as_venue = e, False  # "war on Ukraine", "Russia-Ukraine war"
                 continue
-            if prev == "to" and s >= 2 and ctx.taken[s - 2]:
-                continue  # "ambassador to Moscow"
             if e < ctx.n and (ctx.is_cap(e) and not ctx.sentence_start(e)):
                 continue  # part of a longer name ("Moscow State University")
             if cat == "COUNTRY":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backchannel.eval.models.rules.knowledge import name_key
 from backchannel.eval.models.rules.names import det_before, name_end, register_surname
 from backchannel.eval.models.rules.words import (
     PLACE_TITLES,
@@ -17,6 +18,35 @@ from backchannel.eval.models.rules.words import (
     ROLE_DETS,
     TITLE_MODIFIERS,
 )
+
+# Heads of organisation and event names: "the UN General Assembly" has no person in it.
+ORG_HEADS = {
+    "assembly",
+    "council",
+    "commission",
+    "committee",
+    "conference",
+    "summit",
+    "forum",
+    "parliament",
+    "congress",
+    "court",
+    "tribunal",
+    "agency",
+    "bank",
+    "fund",
+    "office",
+    "organisation",
+    "organization",
+    "union",
+    "alliance",
+    "party",
+    "movement",
+    "front",
+}
+
+# Words before a capitalised run that make it a place, not a person.
+PLACE_PREPS = {"in", "at", "to", "from", "near", "inside", "outside", "into"}
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
@@ -62,13 +92,25 @@ def anonymous(ctx: Context) -> None:
                 continue
             seat = None
             for cat, iso, s in ctx.proper_end.get(k, []):
-                if cat == "SEAT":
-                    seat = (s, iso)
+                if cat == "SEAT" or (cat == "COUNTRY" and k < i):
+                    seat = (s, iso)  # "a Kremlin source", "a UK Government source"
             if seat is not None:
                 country = seat[1]
                 k = seat[0]
                 continue
             break
+        if low == "official" and i + 1 < ctx.n and ctx.lower[i + 1] in lex.channel_nouns:
+            continue  # "an official visit": an adjective
+        # "Trump administration officials": the name belongs to the phrase, not cut out of it
+        surnames = ctx.ex.knowledge.surnames
+        if (
+            k - 1 >= 0
+            and k < i
+            and ctx.is_cap(k - 1)
+            and not ctx.taken[k - 1]
+            and (not ctx.sentence_start(k - 1) or name_key(ctx.text[k - 1]) in surnames)
+        ):
+            k -= 1
         det = k - 1 >= 0 and ctx.lower[k - 1] in lex.anon_determiners
         plural = low.endswith("s") or low == "people"
         speech = (i + 1 < ctx.n and ctx.lower[i + 1] in lex.anon_bare_before) or (
@@ -82,6 +124,9 @@ def anonymous(ctx: Context) -> None:
         if not ctx.free(k, end):
             continue
         attrs = {"actor_kind": "group" if plural else "person", "anonymous": "yes"}
+        if low.startswith("spokes"):
+            # an unnamed spokesperson on the record is a role, not a source (guidelines 4)
+            attrs = {"actor_kind": "group" if plural else "role"}
         if country:
             attrs["country"] = country
         if sector or "government" in ctx.lower[k:i] or "official" in ctx.lower[k : i + 1]:
@@ -130,6 +175,17 @@ def titles(ctx: Context) -> None:
                 country = m[1]
                 e = m[2]
                 name_to = e
+        if name_to == e:
+            e, name_to = _name_after_office(ctx, e)
+        if title_words == "pm" and ctx.text[s] != "PM":
+            continue  # "5 pm"
+        if any(
+            ctx.lower[k] in lex.channel_nouns
+            or ctx.lower[k] in ctx.ex.body_words
+            or ctx.lower[k] in ORG_HEADS
+            for k in range(e, name_to)
+        ):
+            name_to = e  # "the NATO Foreign Ministers Meeting": an event, not a name
         sector = lex.title_sectors.get(title_words, "GOV")
         capital = ctx.text[s][:1].isupper()
         if name_to > e:
@@ -154,7 +210,7 @@ def titles(ctx: Context) -> None:
         while start - 1 >= 0 and ctx.lower[start - 1] in QUANTIFIERS:
             start -= 1
         det = start - 1 >= 0 and ctx.lower[start - 1] in ROLE_DETS | {"a", "an"}
-        if not det and country is None and not plural and start == s:
+        if not det and country is None and not plural and start == s and ctx.text[s] != "PM":
             continue
         if det:
             start = det_before(ctx, start)
@@ -167,6 +223,33 @@ def titles(ctx: Context) -> None:
             start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(ctx.text[s:e])!r}"
         )
         last_end = e
+
+
+def _name_after_office(ctx: Context, e: int) -> tuple[int, int]:
+    """ "Minister of Defense Andrey Belousov": (start, end) of the name after "of/for ...".
+
+    The office's complement is a capitalised run ("of Defense", "for Political and Security
+    Affairs"); the name is its tail from the first known given name or person.  Returns
+    ``(e, e)`` when there is none.
+    """
+    if e + 1 >= ctx.n or ctx.lower[e] not in ("of", "for"):
+        return e, e
+    k = e + 1
+    while (
+        k < ctx.n
+        and k - e < 12
+        and not ctx.taken[k]
+        and ctx.sent[k] == ctx.sent[e]
+        and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "-", "&"))
+    ):
+        k += 1
+    kn = ctx.ex.knowledge
+    for j in range(e + 2, k - 1):
+        if ctx.is_cap(j) and name_key(ctx.text[j]) in kn.first_names:
+            end = name_end(ctx, j, limit=4)
+            if end - j >= 2:
+                return j, end
+    return e, e
 
 
 def honorific_names(ctx: Context) -> None:
@@ -187,15 +270,26 @@ def honorific_names(ctx: Context) -> None:
 
 
 def said_names(ctx: Context) -> None:
-    """ "First Last said": an untitled person named as the subject of a speech verb."""
+    """ "First Last said" / "First Last met": an untitled person as the subject of a speech
+    or contact verb (the channel recogniser has already claimed the contact verbs)."""
+    contact = {c.token_start for c in ctx.channels if ctx.channel_verb.get(id(c))}
+    titles = ctx.lex.titles
     for k in range(2, ctx.n):
-        if ctx.lower[k] not in ctx.lex.speech_verbs:
+        if ctx.lower[k] not in ctx.lex.speech_verbs and k not in contact:
             continue
         j = k
-        while j - 1 >= 0 and k - j < 4 and ctx.is_cap(j - 1) and not ctx.taken[j - 1]:
+        while (
+            j - 1 >= 0
+            and k - j < 4
+            and ctx.is_cap(j - 1)
+            and not ctx.taken[j - 1]
+            and ctx.lower[j - 1] not in titles
+        ):
             j -= 1
         if k - j >= 3 and ctx.sentence_start(j):
             j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
+        if any(ctx.lower[m] in ctx.ex.body_words or ctx.lower[m] in ORG_HEADS for m in range(j, k)):
+            continue  # "Foreign Affairs Council met": a body, not a person
         if k - j >= 2 and ctx.free(j, k) and ctx.proper_match(j, ("COUNTRY", "ADJ")) is None:
             f = ctx.claim(
                 j,
@@ -237,6 +331,8 @@ def appositive_names(ctx: Context) -> None:
             j -= 1
         if ctx.sentence_start(j) and i - j >= 3:
             j += 1
+        if j - 1 >= 0 and ctx.lower[j - 1] in PLACE_PREPS:
+            continue  # "in Carlton Gardens, the ...": a place
         if i - j >= 2 and ctx.free(j, i) and not any(ctx.proper_at.get(k) for k in range(j, i)):
             g = ctx.claim(
                 j,
@@ -254,18 +350,23 @@ def repeated_surnames(ctx: Context) -> None:
     if not ctx.surnames:
         return
     for i in range(ctx.n):
-        w = ctx.text[i]
-        if ctx.taken[i] or (w not in ctx.surnames and w not in ctx.first_names):
+        if ctx.taken[i] or not ctx.text[i][:1].isupper():
+            continue
+        w = name_key(ctx.text[i])
+        if w not in ctx.surnames and w not in ctx.first_names:
             continue
         first = ctx.surnames.get(w) or ctx.first_names[w]
         if first.token_start <= i < first.token_end:
             continue
+        start = i
+        if i - 1 >= 0 and ctx.lower[i - 1] in ctx.lex.name_particles and not ctx.taken[i - 1]:
+            start = i - 1  # "de Mistura"
         attrs = {"actor_kind": "person"}
         for key in ("country", "sector"):
             if key in first.attrs:
                 attrs[key] = first.attrs[key]
         ctx.claim(
-            i,
+            start,
             i + 1,
             "ACTOR",
             attrs,

@@ -14,7 +14,27 @@ from backchannel.eval.models.rules.words import MEDIA, VERB_PARTICLES
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["contact_sense", "find_channels"]
+__all__ = ["FIGURATIVE_AFTER", "contact_sense", "find_channels"]
+
+# Words after a bare "conversation" that make it a figure of speech, not a contact.
+FIGURATIVE_AFTER = {
+    "about",
+    "around",
+    "on",
+    "over",
+    "of",
+    "is",
+    "was",
+    "has",
+    "had",
+    "have",
+    "shifted",
+    "turned",
+    "moved",
+    "needs",
+    "must",
+    "should",
+}
 
 
 def find_channels(ctx: Context) -> None:
@@ -82,6 +102,14 @@ def contact_sense(ctx: Context, kind: str, s: int, e: int, is_verb: bool) -> boo
         return ctx.lower[s - 1] in ("to", "will", "would", "did", "and") if s else False
     if first in ("discuss", "consult") and s >= 1 and ctx.lower[s - 1] == "to":
         return False  # "met to discuss": the contact is "met"
+    if (
+        not is_verb
+        and e - s == 1
+        and first in ("conversation", "conversations")
+        and e < ctx.n
+        and ctx.lower[e] in FIGURATIVE_AFTER
+    ):
+        return False  # "the conversation about Ukraine", "the conversation has shifted"
     if first in ("call", "calls", "called", "calling"):
         ahead = ctx.text[e : min(e + 6, ctx.n)]
         if any(q in ahead for q in ('"', "“", "‘", "'")):

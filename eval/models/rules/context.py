@@ -53,6 +53,12 @@ class Context:
         toks = list(doc)
         self.text = [t.text for t in toks]
         self.lower = [w.lower() for w in self.text]
+        not_venues = ex.lex.not_venues
+        # is_cap of every token, computed once: the name recognisers ask it of every token
+        self.cap = [
+            t[:1].isupper() and t not in not_venues and any(c.islower() for c in t)
+            for t in self.text
+        ]
         self.idx = [t.idx for t in toks]
         starts = sentence_starts(self.text)
         self.sent_bounds: list[tuple[int, int]] = list(zip(starts, [*starts[1:], n], strict=True))
@@ -83,6 +89,8 @@ class Context:
         self.first_names: dict[str, Found] = {}
         self.fullnames: dict[tuple[str, ...], Found] = {}
         self.venue_candidates: list[tuple[int, int, str]] = []
+        # (start_char, end_char, label) of a base pipeline's entities (``--base``), if any
+        self.base_ents: list[tuple[int, int, str]] = []
         self.channels: list[Found] = []
         self.channel_verb: dict[int, bool] = {}
 
@@ -109,10 +117,7 @@ class Context:
     # -- reading tokens ------------------------------------------------------------------------
     def is_cap(self, i: int) -> bool:
         """A token that can be part of a proper name: capitalised, with a lower-case letter."""
-        if i < 0 or i >= self.n:
-            return False
-        t = self.text[i]
-        return t[:1].isupper() and any(c.islower() for c in t) and t not in self.lex.not_venues
+        return 0 <= i < self.n and self.cap[i]
 
     def sentence_start(self, i: int) -> bool:
         """True when token ``i`` begins its sentence."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from backchannel.eval.models.base import Found, FoundRelation
 from backchannel.eval.models.lexicon import Lexicon, load_lexicon
 from backchannel.eval.models.rules.actors_institutions import bodies, places, seats_and_orgs
+from backchannel.eval.models.rules.actors_names import given_name_people, known_people
 from backchannel.eval.models.rules.actors_people import (
     anonymous,
     appositive_names,
@@ -25,9 +26,11 @@ from backchannel.eval.models.rules.actors_people import (
     said_names,
     titles,
 )
+from backchannel.eval.models.rules.base_entities import base_entities
 from backchannel.eval.models.rules.channels import find_channels
 from backchannel.eval.models.rules.context import Context
 from backchannel.eval.models.rules.issues import find_issues
+from backchannel.eval.models.rules.knowledge import Knowledge, load_knowledge
 from backchannel.eval.models.rules.relations import adopt, held_at_about, participants
 from backchannel.eval.models.rules.stances import stances
 from backchannel.eval.models.rules.venues import find_venues
@@ -43,6 +46,8 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
     anonymous,
     titles,
     honorific_names,
+    known_people,
+    given_name_people,
     find_channels,
     seats_and_orgs,
     bodies,
@@ -50,6 +55,8 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
     appositive_names,
     repeated_surnames,
     said_names,
+    repeated_surnames,
+    base_entities,
     repeated_surnames,
     find_venues,
     find_issues,
@@ -72,11 +79,12 @@ class RuleExtractor:
         >>> spans, rels = ex.extract("The Kremlin said Ana Ruiz did not call.")  # doctest: +SKIP
     """
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, knowledge: Knowledge | None = None) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
 
         self.lex = lexicon or load_lexicon()
+        self.knowledge = knowledge if knowledge is not None else load_knowledge()
         nlp = spacy.blank("en")
         # No sentencizer: Context splits sentences on the token texts it already holds, which is
         # a third of the cost, and also breaks at blank lines (headlines have no full stop).
@@ -136,15 +144,31 @@ class RuleExtractor:
             for iso, phrases in by_iso.items():
                 add(self.proper, cat, iso, phrases)
         self.honorifics = set(lex.honorifics)
+        # countries whose name takes "the" ("the Netherlands"): "the Iran deal" is a modifier
+        self.the_countries = {p[4:] for p in lex.country_names if p.lower().startswith("the ")}
+        # words of body and group nouns ("council", "ministry"): never part of a bare name
+        self.body_words = {
+            w
+            for phrase in [*lex.government_nouns, *lex.organisation_nouns, *lex.group_nouns]
+            for w in phrase.lower().split()
+        }
 
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str) -> tuple[list[Found], list[FoundRelation]]:
         """Spans and relations for one text."""
         return self.extract_doc(self.nlp(text))
 
-    def extract_doc(self, doc: Doc) -> tuple[list[Found], list[FoundRelation]]:
-        """Spans and relations for one spaCy Doc made by ``self.nlp``."""
-        return run(Context(self, doc))
+    def extract_doc(
+        self, doc: Doc, base_ents: list[tuple[int, int, str]] | None = None
+    ) -> tuple[list[Found], list[FoundRelation]]:
+        """Spans and relations for one spaCy Doc made by ``self.nlp``.
+
+        ``base_ents``: ``(start_char, end_char, label)`` entities of a pretrained pipeline,
+        used as extra evidence (see :mod:`~backchannel.eval.models.rules.base_entities`).
+        """
+        ctx = Context(self, doc)
+        ctx.base_ents = base_ents or []
+        return run(ctx)
 
     def relate(
         self,

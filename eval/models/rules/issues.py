@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backchannel.eval.models.rules.words import DETS, ISSUE_STOP
+from backchannel.eval.models.rules.words import DETS, ISSUE_STOP, ISSUE_VERBS
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
@@ -24,8 +24,10 @@ def find_issues(ctx: Context) -> None:
         mods = 0
         while start - 1 >= 0 and mods < 3 and not ctx.taken[start - 1]:
             w = ctx.lower[start - 1]
-            if w in ISSUE_STOP or not (w.replace("-", "").isalpha()):
+            if w in ISSUE_STOP or w in ISSUE_VERBS or not (w.replace("-", "").isalpha()):
                 break
+            if start - 2 >= 0 and ctx.text[start - 2] in ("-", "‑"):
+                break  # "ready-made climate": never half of a hyphenated word
             if w in lex.channel_nouns or w in lex.channel_verbs or w in lex.stance_cues:
                 break
             if ctx.sent[start - 1] != ctx.sent[s]:

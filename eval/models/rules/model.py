@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backchannel.errors import ModelError
 from backchannel.eval.models.base import make_prediction
@@ -27,20 +27,35 @@ class RulesModel:
     name = "rules"
     trainable = False
 
-    def __init__(self, model_dir: Path | None = None, *, schema: Schema | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        schema: Schema | None = None,
+        base: str | None = None,
+    ) -> None:
+        """Load the word lists (a user's own from ``model_dir``) and, with ``base``, a pipeline.
+
+        ``base`` names an installed pretrained spaCy pipeline (a package name or a directory)
+        whose PERSON, ORG, GPE and NORP entities are extra evidence; nothing is downloaded.
+        """
         self.schema = schema
+        self.base_nlp = _load_base(base) if base else None
         data_dir = None
         if model_dir is not None and (Path(model_dir) / "lexicon.yaml").is_file():
             data_dir = str(model_dir)  # a user's own word lists
         self.lexicon = load_lexicon(data_dir)
-        self.version = f"{VERSION}+lex{self.lexicon.version}"
+        self.version = f"{VERSION}+lex{self.lexicon.version}" + (f"+base:{base}" if base else "")
         self.extractor = RuleExtractor(self.lexicon)
 
     def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Pre-annotate Documents; spans and relations carry ``score`` and ``reason``."""
         texts = ((d.text, d) for d in docs)
         for sdoc, doc in self.extractor.nlp.pipe(texts, as_tuples=True, batch_size=64):
-            spans, rels = self.extractor.extract_doc(sdoc)
+            ents = None
+            if self.base_nlp is not None:
+                ents = [(e.start_char, e.end_char, e.label_) for e in self.base_nlp(doc.text).ents]
+            spans, rels = self.extractor.extract_doc(sdoc, ents)
             relevant = any(
                 r.label == "PARTICIPANT" and r.head.attrs.get("modality") == "actual" for r in rels
             )
@@ -63,3 +78,17 @@ class RulesModel:
             "the rules model has no training step",
             hint="edit a copy of eval/models/data/ and pass it with --model-dir",
         )
+
+
+def _load_base(name: str) -> Any:
+    """An installed spaCy pipeline by package name or path; a ModelError when there is none."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise ModelError(
+            f"no spaCy pipeline {name!r} is installed",
+            hint="install one (e.g. pip install en_core_web_sm) or give the path of a saved "
+            "pipeline; the rules model downloads nothing",
+        ) from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backchannel.eval.models.base import Found
+from backchannel.eval.models.rules.knowledge import name_key
 from backchannel.eval.models.rules.words import ISSUE_STOP, PERSON_SUFFIX_OK, ROLE_DETS
 
 if TYPE_CHECKING:
@@ -44,6 +45,14 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
                 and ctx.idx[k] == ctx.idx[k - 1] + len(ctx.text[k - 1])
             )
             or (t in PERSON_SUFFIX_OK and count > 0)
+            or (  # a middle initial: "Antony J. Blinken"
+                count > 0
+                and len(t) == 2
+                and t[0].isupper()
+                and t[1] == "."
+                and ctx.is_cap(k + 1)
+                and ctx.sent[k + 1] == ctx.sent[j]
+            )
         ):
             k += 1
         else:
@@ -74,13 +83,15 @@ def register_surname(ctx: Context, f: Found, name_start: int, name_end: int) -> 
     words = [
         w
         for w in ctx.text[name_start:name_end]
-        if is_cap_word(w) and w.lower().rstrip(".") not in ctx.lex.name_prefixes
+        if is_cap_word(w)
+        and w.lower().rstrip(".") not in ctx.lex.name_prefixes
+        and w not in PERSON_SUFFIX_OK
     ]
     if words:
-        ctx.surnames.setdefault(words[-1], f)
+        ctx.surnames.setdefault(name_key(words[-1]), f)  # "Zelenskyy" is later "Zelensky"
         if len(words) == 2 and len(words[0]) > 2:
             # "Wang Lei" is later "Wang": family names come first in much of the world
-            ctx.first_names.setdefault(words[0], f)
+            ctx.first_names.setdefault(name_key(words[0]), f)
         if len(words) >= 2:
             ctx.fullnames.setdefault(tuple(words), f)
 

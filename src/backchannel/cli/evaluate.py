@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli import llm
+from backchannel.cli import llm, rules
 from backchannel.cli.common import (
     ClusterOpt,
     SchemaOpt,
@@ -240,6 +240,7 @@ def predict_cli(
     dry_run: llm.DryRunOpt = False,
     cluster: ClusterOpt = None,
     shard_mb: ShardSizeOpt = 32,
+    base: rules.BaseOpt = None,
 ) -> None:
     """Run a baseline model over a corpus: prediction Documents with scores and reasons.
 
@@ -252,7 +253,7 @@ def predict_cli(
     from backchannel.errors import InputError
     from backchannel.eval.predict import predict
 
-    options = None
+    options = rules.rules_options(model, base)
     cost = llm.parse_price(price)
     if model == "llm":
         options = llm.llm_options(

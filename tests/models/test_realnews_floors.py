@@ -1,0 +1,129 @@
+"""The issue-17 floors, measured by the scorer on the real-text corpus's held-out sources.
+
+The rules were never tuned on the held-out sources (Wikinews, U.S. Treasury; see
+``benchmarks/evaluate_realnews.py`` for the protocol), so this is a real regression test: the
+figures are computed here, from the committed gold and today's rules, every run.
+
+Two floors hold there today and are asserted as floors.  Two do not yet (person recall and
+ACTOR F1 on Wikinews, whose untitled names and country mentions the rules still miss); they are
+guarded at a level below the floor so that they cannot silently fall further, and README's
+Baselines table says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backchannel.documents import Document, read_documents, write_documents
+from backchannel.eval.models.ner import function_word
+from backchannel.eval.models.registry import load_model
+from backchannel.eval.scoring.floors import FLOORS, floor_figures, person_only
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "corpora" / "realnews" / "gold.jsonl"
+HELD_OUT = ("Wikinews", "U.S. Department of the Treasury")
+
+# Floors of issue 17 that the held-out sources meet today.
+MET = ("person.precision", "CHANNEL.f1")
+# Not met yet on the held-out sources: guarded (today 0.89 and 0.70).
+GUARDS = {"person.recall": 0.85, "ACTOR.f1": 0.65}
+
+
+@pytest.fixture(scope="module")
+def held_out_figures(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("floors")
+    gold = [d for d in read_documents(GOLD) if d.meta["source"] in HELD_OUT]
+    assert len(gold) >= 6
+    write_documents(gold, tmp / "gold.jsonl")
+    model = load_model("rules")
+    bare = [Document(id=d.id, text=d.text, meta=d.meta) for d in gold]
+    write_documents(model.predict(bare), tmp / "pred.jsonl")
+    return floor_figures(tmp / "gold.jsonl", tmp / "pred.jsonl", bootstrap=0)
+
+
+@pytest.mark.parametrize("figure", MET)
+def test_floor_holds_on_held_out_sources(held_out_figures, figure):
+    value = held_out_figures[figure][0]
+    assert value is not None and value >= FLOORS[figure], (figure, value)
+
+
+@pytest.mark.parametrize("figure", sorted(GUARDS))
+def test_unmet_floors_do_not_fall_further(held_out_figures, figure):
+    value = held_out_figures[figure][0]
+    assert value is not None and value >= GUARDS[figure], (figure, value)
+    assert GUARDS[figure] < FLOORS[figure]
+
+
+def test_person_figures_count_only_person_actors():
+    text = "Ana Ruiz met the envoy."
+    doc = Document(
+        id="p",
+        text=text,
+        spans=[
+            _span("a", text, "Ana Ruiz", "person"),
+            _span("b", text, "the envoy", "role"),
+        ],
+    )
+    (only,) = person_only([doc])
+    assert [text[s.start : s.end] for s in only.spans] == ["Ana Ruiz"]
+    assert only.relations == []
+
+
+def test_person_recall_and_precision_come_from_the_scorer(tmp_path):
+    text = "Ana Ruiz met Omar Haddad and the envoy."
+    gold = Document(
+        id="p",
+        text=text,
+        spans=[
+            _span("a", text, "Ana Ruiz", "person"),
+            _span("b", text, "Omar Haddad", "person"),
+            _span("c", text, "the envoy", "role"),
+        ],
+    )
+    pred = Document(
+        id="p",
+        text=text,
+        spans=[
+            _span("x", text, "Ruiz", "person"),  # overlaps a gold person: a hit
+            _span("y", text, "the envoy", "person"),  # a gold role: not a person hit
+        ],
+    )
+    write_documents([gold], tmp_path / "g.jsonl")
+    write_documents([pred], tmp_path / "p.jsonl")
+    figs = floor_figures(tmp_path / "g.jsonl", tmp_path / "p.jsonl", bootstrap=0)
+    assert figs["person.recall"][0] == pytest.approx(1 / 2)
+    assert figs["person.precision"][0] == pytest.approx(1 / 2)
+    assert figs["ACTOR.recall"][0] == pytest.approx(2 / 3)
+
+
+def _span(sid: str, text: str, surface: str, kind: str):
+    from backchannel.documents import Span
+
+    start = text.index(surface)
+    return Span(
+        id=sid,
+        start=start,
+        end=start + len(surface),
+        label="ACTOR",
+        attrs={"actor_kind": kind},
+    )
+
+
+@pytest.mark.parametrize(
+    "words,expected",
+    [
+        ("Meanwhile", True),
+        ("Alongside", True),
+        ("However", True),
+        ("Key figures include Yuri Ushakov", True),
+        ("Yuri Ushakov", False),
+        ("the envoy", False),
+    ],
+)
+def test_spacy_model_drops_function_words(words, expected):
+    import spacy
+
+    doc = spacy.blank("en")(words)
+    assert function_word(doc[:]) is expected
