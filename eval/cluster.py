@@ -161,28 +161,15 @@ def count_pair(
     Document indexes (the error browser's tie-break) are ``shard << 32 | position``: the same
     order as positions in the concatenated files, so the kept documents are the same.
     """
-    from backchannel.eval.scoring.counting import CHUNK, DocumentCounter
-    from backchannel.eval.scoring.joining import LeanDecoder, NotLockstep, join, lockstep
+    from backchannel.eval.scoring.scorer import count_files
 
     k, gold, pred = pair
-    lean = LeanDecoder(schema)
-    missing = 0
     enabled = gc.isenabled()
-    gc.disable()
+    gc.disable()  # Documents hold no cycles (see collect_counts)
     try:
-        counter = DocumentCounter(schema, layout, keep=keep, decoder=lean)
-        counter.reset(k << 32)
-        try:
-            for g_block, p_block in lockstep(gold, pred, lean, CHUNK):
-                counter.add_block(g_block, p_block)
-            rows = counter.finish()
-        except NotLockstep:
-            counter = DocumentCounter(schema, layout, keep=keep, decoder=lean)
-            counter.reset(k << 32)
-            for g, p in join(gold, pred, allow_missing=allow_missing, lean=lean):
-                missing += p is None
-                counter.add(g, p)
-            rows = counter.finish()
+        counter, rows, missing = count_files(
+            gold, pred, schema, layout, keep, allow_missing, k << 32
+        )
     finally:
         if enabled:
             gc.enable()

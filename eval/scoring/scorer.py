@@ -124,8 +124,6 @@ def collect_counts(
     """
     if is_sharded(gold) or is_sharded(predictions):
         return _collect_sharded(gold, predictions, schema, layout, allow_missing, keep, cluster)
-    counter = DocumentCounter(schema, layout, keep=keep)
-    missing = 0
     # A batch keeps ~1,000 Documents alive: with the cyclic garbage collector on, every young
     # collection would walk them all (it made decoding 5x slower).  Documents hold no cycles.
     enabled = gc.isenabled()
@@ -139,21 +137,47 @@ def collect_counts(
             if fast is not None:
                 c = fast.counter
                 return Counts(layout, fast.rows, fast.doc_ids, 0, c.confusion, c.browser())
-        lean = counter.decoder
-        try:
-            for g_block, p_block in lockstep(gold, predictions, lean, CHUNK):
-                counter.add_block(g_block, p_block)
-            rows = counter.finish()
-        except NotLockstep:  # another order, or a problem for join to handle or report
-            counter = DocumentCounter(schema, layout, keep=keep, decoder=lean)
-            for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
-                missing += p is None
-                counter.add(g, p)
-            rows = counter.finish()
+        counter, rows, missing = count_files(gold, predictions, schema, layout, keep, allow_missing)
     finally:
         if enabled:
             gc.enable()
     return Counts(layout, rows, counter.doc_ids, missing, counter.confusion, counter.browser())
+
+
+def count_files(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    layout: Layout,
+    keep: int,
+    allow_missing: bool,
+    first: int = 0,
+) -> tuple[DocumentCounter, np.ndarray, int]:
+    """Count one gold file against one prediction file: the one reader and its one fallback.
+
+    Files in the same order are read in lockstep, a block at a time; anything else (another
+    order, a missing or extra document, a problem to report) starts again with :func:`join`.
+    ``first`` is the index of the first document (shards counted apart keep distinct indexes).
+
+    Returns:
+        The counter (confusion, error browser, ids), the count rows, and how many gold
+        documents had no prediction.
+    """
+    counter = DocumentCounter(schema, layout, keep=keep)
+    counter.reset(first)
+    lean = counter.decoder
+    try:
+        for g_block, p_block in lockstep(gold, predictions, lean, CHUNK):
+            counter.add_block(g_block, p_block)
+        return counter, counter.finish(), 0
+    except NotLockstep:  # another order, or a problem for join to handle or report
+        counter = DocumentCounter(schema, layout, keep=keep, decoder=lean)
+        counter.reset(first)
+        missing = 0
+        for g, p in join(gold, predictions, allow_missing=allow_missing, lean=lean):
+            missing += p is None
+            counter.add(g, p)
+        return counter, counter.finish(), missing
 
 
 def _collect_sharded(
