@@ -21,6 +21,7 @@ from pathlib import Path
 
 from backchannel.atomic import atomic_write
 from backchannel.errors import StudioServerError
+from backchannel.processes import alive
 
 __all__ = ["BackendInfo", "backend_answers", "running_backends", "start_detached", "stop_backends"]
 
@@ -47,20 +48,6 @@ def backend_answers(url: str, timeout: float = 2.0) -> bool:
         return exc.code == 401
     except (urllib.error.URLError, OSError, TimeoutError):
         return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
 
 
 def _state_path(data_dir: Path, port: int) -> Path:
@@ -119,7 +106,7 @@ def running_backends(data_dir: str | Path) -> list[BackendInfo]:
             info = BackendInfo(**json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             continue
-        if _alive(info.pid):
+        if alive(info.pid):
             out.append(info)
         else:
             with contextlib.suppress(FileNotFoundError):
@@ -131,9 +118,9 @@ def _terminate(pid: int, grace: float = 10.0) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while _alive(pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
+    if alive(pid):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
 

@@ -44,6 +44,7 @@ from backchannel.annotation.labelstudio.install import Say, ensure_installed, ex
 from backchannel.annotation.labelstudio.probe import HOST, healthy, port_in_use, whoami
 from backchannel.atomic import atomic_write
 from backchannel.errors import StudioServerError
+from backchannel.processes import alive
 
 __all__ = [
     "DB_FILE",
@@ -113,21 +114,6 @@ def _read_state(data_dir: Path) -> ServerInfo | None:
         return ServerInfo(**raw)
     except (OSError, ValueError, TypeError):
         return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child still "exists": ask waitpid when it is ours.
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
 
 
 def _log_tail(log: Path, lines: int = 1) -> str:
@@ -295,12 +281,12 @@ def _terminate(pid: int, grace: float = 10.0) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while _alive(pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
+    if alive(pid):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        while _alive(pid) and time.monotonic() < deadline + 5:
+        while alive(pid) and time.monotonic() < deadline + 5:
             time.sleep(0.1)
 
 
@@ -308,7 +294,7 @@ def status(data_dir: str | Path = DEFAULT_DATA_DIR) -> ServerInfo | None:
     """The server started from ``data_dir`` if it still runs and answers, else None."""
     data_dir = Path(data_dir).expanduser().resolve()
     info = _read_state(data_dir)
-    if info is None or not _alive(info.pid):
+    if info is None or not alive(info.pid):
         return None
     if not healthy(info.url):
         return None
@@ -323,12 +309,12 @@ def stop_server(data_dir: str | Path = DEFAULT_DATA_DIR) -> ServerInfo | None:
     """
     data_dir = Path(data_dir).expanduser().resolve()
     info = _read_state(data_dir)
-    if info is None or not _alive(info.pid):
+    if info is None or not alive(info.pid):
         with contextlib.suppress(FileNotFoundError):
             _state_path(data_dir).unlink()
         return None
     _terminate(info.pid)
-    if _alive(info.pid):
+    if alive(info.pid):
         raise StudioServerError(f"Label Studio (pid {info.pid}) did not stop", path=info.log_path)
     with contextlib.suppress(FileNotFoundError):
         _state_path(data_dir).unlink()

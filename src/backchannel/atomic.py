@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Literal, overload
 
 from backchannel.output_path import check_output_file
+from backchannel.processes import alive
 
 STDIO = "-"
 _AT_FDCWD = -100
@@ -50,23 +51,6 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one we may not signal still exists)."""
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return True  # cannot tell (e.g. a platform without signals): keep its files
-    return True
 
 
 def _prefix(target: Path) -> str:
@@ -126,7 +110,7 @@ def recover_leftovers(path: str | Path) -> list[Path]:
         if match is None:
             continue
         pid = int(match["old"] or match["tmp"])
-        if _pid_alive(pid):
+        if alive(pid):
             continue
         leftover = parent / name
         if match["old"] and not os.path.lexists(target):
