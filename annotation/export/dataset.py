@@ -24,7 +24,8 @@ Layout of the folder::
     <split>/, dataset_dict.json what datasets.load_from_disk(folder) reads
     jsonl/<split>.jsonl         the gold Documents of the split (backchannel format, lossless)
     spacy/<split>/NNNN.spacy    spaCy DocBin shards; spacy/config.cfg trains a spancat on them
-    events/events.parquet|csv   the who-talks-to-whom table; events/graph.png its graph
+    events/events.parquet|csv   the who-talks-to-whom table (pairs of resolved actors);
+                                events_unpaired.*: contacts with fewer than two; graph.png
     features.json               the datasets.Features, as a dict
     splits.json                 seed, shares, and the article ids of each split
 """
@@ -211,12 +212,15 @@ def _stream(
             vocab = spacy.blank(schema.language).vocab
             stack.enter_context(fast_msgpack())
         if events:
-            from backchannel.annotation.export.events import EventsWriter, document_events
+            from backchannel.annotation.export.events import EventsWriter, document_contacts
 
             (root / "events").mkdir()
+            ev = root / "events"
             events_writer = EventsWriter(
-                stack.enter_context(open(root / "events" / "events.parquet", "wb")),
-                stack.enter_context(open(root / "events" / "events.csv", "wb")),
+                stack.enter_context(open(ev / "events.parquet", "wb")),
+                stack.enter_context(open(ev / "events.csv", "wb")),
+                unpaired_parquet=stack.enter_context(open(ev / "events_unpaired.parquet", "wb")),
+                unpaired_csv=stack.enter_context(open(ev / "events_unpaired.csv", "wb")),
             )
         docs = read_documents(gold, schema=schema)
         for doc in track(docs, "export", total=total) if progress else docs:
@@ -232,7 +236,7 @@ def _stream(
                 writer = writers[name] = _SplitWriter(root, name, codec, batch_size, docbin)
             writer.add(doc, vocab)
             if events_writer is not None:
-                events_writer.add(document_events(doc, schema))
+                events_writer.add(*document_contacts(doc, schema))
         for writer in writers.values():
             writer.close()
         if events_writer is not None:
