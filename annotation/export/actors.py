@@ -581,8 +581,27 @@ class _Resolver:
             (s for s in doc.spans if s.label == ACTOR), key=lambda s: (s.start, s.end, s.id)
         )
         self.mentions = [_Mention(s, doc.text[s.start : s.end]) for s in spans]
+        for m in self.mentions:
+            if m.country is None and m.span.attrs.get("country") is None:
+                m.country = self._infer_country(m)
         self.parent = list(range(len(self.mentions)))
         self.out: dict[str, Resolution] = {}
+
+    def _infer_country(self, m: _Mention) -> str | None:
+        """A country the words say, for mentions with no ``country`` attribute (predictions):
+        a country name or adjective ("Russian officials"), or a capital standing for its
+        government ("Moscow said")."""
+        words = [w for w in _words(m.text) if _fold(w) not in _DETERMINERS]
+        bare = [_strip_possessive(w) for w in words]
+        for n in (3, 2, 1):
+            for k in range(len(bare) - n + 1):
+                phrase = " ".join(bare[k : k + n])
+                iso = self.gaz.country_of(phrase)
+                if iso is None and (m.kind == "government" or m.span.attrs.get("metonymy")):
+                    iso = self.gaz.capital_of(phrase)
+                if iso is not None:
+                    return iso
+        return None
 
     # union-find over person mentions
     def find(self, i: int) -> int:
@@ -765,6 +784,8 @@ class _Resolver:
             return self._country_actor(sid, text, m, "state", metonymy)
         if m.kind == "role":
             return self._office(sid, text, m)
+        if m.country is None and m.kind == "government":
+            return self._derived_government(sid, text, metonymy)
         if m.country == "IGO" or m.country is None:
             org = self._organisation(i, m)
             if org is not None:
