@@ -109,17 +109,19 @@ def write_html_graph(graph: EventGraph, path: str | Path, *, title: str | None =
 
 def monthly_rows(graph: EventGraph) -> list[dict[str, Any]]:
     """Contacts per (month, pair of actors), months in order, busiest pairs first."""
-    rows = [
-        {
-            "month": month,
-            "actor_a_id": a,
-            "actor_a": graph.label(a),
-            "actor_b_id": b,
-            "actor_b": graph.label(b),
-            "contacts": n,
-        }
-        for (month, a, b), n in graph.months.items()
-    ]
+    rows = []
+    for (month, a, b), n in graph.months.items():
+        a, b = sorted((a, b), key=lambda node: (graph.label(node), node))  # a reader's order
+        rows.append(
+            {
+                "month": month,
+                "actor_a_id": a,
+                "actor_a": graph.label(a),
+                "actor_b_id": b,
+                "actor_b": graph.label(b),
+                "contacts": n,
+            }
+        )
     rows.sort(key=lambda r: (r["month"], -r["contacts"], r["actor_a"], r["actor_b"]))
     return rows
 

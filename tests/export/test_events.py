@@ -224,3 +224,86 @@ def test_graph_labels_never_overlap_on_the_bundled_gold() -> None:
         for row in document_events(doc, schema):
             graph.add(row)
     assert _label_boxes_do_not_overlap(graph) >= 30
+
+
+def test_no_pair_row_has_an_empty_side_on_the_bundled_gold(tmp_path: Path) -> None:
+    gold = Path(__file__).resolve().parents[2] / "corpora" / "diplomacy" / "gold.jsonl"
+    result = write_events(gold, tmp_path / "events.csv")
+    table = pd.read_csv(tmp_path / "events.csv", dtype=str, keep_default_na=False)
+    side = pd.read_csv(tmp_path / "events_unpaired.csv", dtype=str, keep_default_na=False)
+    assert len(table) == result.rows > 100
+    for column in ("source_actor_id", "source_actor", "target_actor_id", "target_actor"):
+        assert (table[column] != "").all(), column
+    assert (table["source_actor_id"] != table["target_actor_id"]).all()
+    # every contact kept is in exactly one of the two tables
+    assert not set(table["contact_id"]) & set(side["contact_id"])
+    assert len(set(table["contact_id"])) + len(side) == result.contacts + result.unpaired
+    assert set(side["reason"]) <= {"one actor", "no resolved actor", "no participant"}
+    # generic mentions never become graph nodes
+    nodes = set(table["source_actor"]) | set(table["target_actor"])
+    assert not nodes & {"leaders", "each delegation", "both capitals", "the two leaders"}
+
+
+def dated(doc: Document, doc_id: str, published: str) -> Document:
+    import msgspec
+
+    return msgspec.structs.replace(doc, id=doc_id, meta={**doc.meta, "published": published})
+
+
+def test_contacts_per_pair_per_month_by_hand(gold_docs: list[Document], tmp_path: Path) -> None:
+    # doc-1 is one call Anna Reyes -> the Kremlin: two in March, one in April 2026
+    call = by_id(gold_docs, "doc-1")
+    docs = [
+        dated(call, "m1", "2026-03-02"),
+        dated(call, "m2", "2026-03-30"),
+        dated(call, "m3", "2026-04-01"),
+    ]
+    gold = tmp_path / "gold.jsonl"
+    write_documents(docs, gold)
+    result = write_events(gold, tmp_path / "events.csv", monthly=tmp_path / "monthly.csv")
+    monthly = pd.read_csv(tmp_path / "monthly.csv", dtype=str, keep_default_na=False)
+    got = [(r.month, r.actor_a, r.actor_b, r.contacts) for r in monthly.itertuples()]
+    assert got == [
+        ("2026-03", "Anna Reyes", "Government (Kremlin)", "2"),
+        ("2026-04", "Anna Reyes", "Government (Kremlin)", "1"),
+    ]
+    assert Path(result.monthly_plot).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_html_graph_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    graph = EventGraph()
+    graph.names = {"x": "<script>alert(1)</script>", "y": "Taras Koval"}
+    graph.edges.update({("x", "y", "phone_call"): 2})
+    from backchannel.annotation.export.event_views import write_html_graph
+
+    write_html_graph(graph, tmp_path / "graph.html")
+    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    # escaped for HTML, then by plotly's JSON ("/" as \u002f)
+    assert "&lt;script&gt;alert(1)&lt;" in page and "Taras Koval" in page
+    # plotly.js inlined: no script loaded from the network, so the file opens offline
+    assert 'src="http' not in page and len(page) > 1_000_000
+
+
+def test_cli_writes_every_view(gold_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backchannel.cli.app import app
+
+    out = tmp_path / "views"
+    args = ["events", str(gold_file), "-o", str(out / "events.parquet")]
+    args += ["--graph", str(out / "graph.png"), "--html", str(out / "graph.html")]
+    args += ["--monthly", str(out / "monthly.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "12 rows for 10 contacts" in result.output
+    assert "1 contacts with fewer than two resolved actors" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "events.parquet",
+        "events_unpaired.parquet",
+        "graph.html",
+        "graph.png",
+        "monthly.csv",
+        "monthly.png",
+    ]
