@@ -742,11 +742,12 @@ class _Resolver:
                 ),
             )
             fm = self.mentions[full]
+            fuller = self._fuller_name(fm.name)
             countries = [self.mentions[i].country for i in members if self.mentions[i].country]
             country = max(set(countries), key=countries.count) if countries else None
             sectors = [self.mentions[i].sector for i in members if self.mentions[i].sector]
             sector = max(set(sectors), key=sectors.count) if sectors else None
-            key = name_key(fm.name)
+            key = name_key(fuller)
             entry = self.gaz.lookup(key, country, "person")
             if entry is not None:
                 actor = ActorRef(
@@ -759,17 +760,37 @@ class _Resolver:
                 )
             else:
                 actor = ActorRef(
-                    _short_hash("person", key, country or ""), fm.name, "person", country, sector
+                    _short_hash("person", key, country or ""), fuller, "person", country, sector
                 )
             for i in members:
                 m = self.mentions[i]
                 if i in holders:
                     rule = holders[i]
-                elif i == full or name_key(m.name) == key:
+                elif name_key(m.name) == key:
                     rule = "full name"
+                elif fuller != fm.name and name_key(m.name) == name_key(fm.name):
+                    rule = f"the fuller name in the text: {fuller!r}"
                 else:
-                    rule = f"part of the name {fm.name!r}"
+                    rule = f"part of the name {fuller!r}"
                 self.out[m.span.id] = Resolution(m.span.id, m.text, "resolved", rule, actor)
+
+    def _fuller_name(self, name: str) -> str:
+        """The longest name in the article's text that ends with ``name`` (a surname whose
+        full form no ACTOR span covers, as in predictions that mark "Hartley" only)."""
+        if len(name.split()) > 1:
+            return name
+        best = name
+        pattern = r"(?:[A-Z][\w'’-]*[ \t]+){1,4}" + re.escape(name) + r"\b"
+        text = self.doc.text
+        for match in re.finditer(pattern, text):
+            candidate, titles = person_name(match.group(0), self.gaz)
+            before = text[: match.start()].rstrip(" \t")
+            sentence_start = not before or before[-1] in '.!?\n"“”:;'
+            if sentence_start and not titles:
+                continue  # "Later Hartley": a capitalised word that starts a sentence
+            if candidate.endswith(name) and len(candidate.split()) > len(best.split()):
+                best = candidate
+        return best
 
     # -- everything else ------------------------------------------------------------------------
     def _other(self, i: int, m: _Mention) -> Resolution:

@@ -180,6 +180,22 @@ def to_markdown(result: ScoreResult) -> str:
             cells = " | ".join(_ci(result, f"{base}.{md}.f1") for md in REL_MODES)
             name = "*micro*" if scope == "micro" else _md(scope)
             out.append(f"| {name} | {pos} | {act} | {cells} |")
+    if "contacts.actor_pairs.f1" in v:
+        out += [
+            "",
+            "## Who talks to whom (contact pairs)",
+            "",
+            "Unordered pairs of resolved actors that share a contact, per document, whichever "
+            "mentions named them; country pairs forgive the wrong person of the right country.",
+            "",
+            "| level | gold | predicted | found | precision | recall | F1 |",
+            "|---|---:|---:|---:|---|---|---|",
+        ]
+        for level, name in (("actor_pairs", "actors"), ("country_pairs", "countries")):
+            b = f"contacts.{level}"
+            counts = " | ".join(str(int(v[f"{b}.{c}"] or 0)) for c in ("gold", "predicted", "tp"))
+            figs = " | ".join(_ci(result, f"{b}.{f}") for f in ("precision", "recall", "f1"))
+            out.append(f"| {name} | {counts} | {figs} |")
     if "stance.polarity.pairs" in v:
         out += [
             "",

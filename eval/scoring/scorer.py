@@ -347,6 +347,17 @@ def score(
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]
     intervals = bootstrap_intervals(counts, figure_names, bootstrap, seed, confidence)
+    contacts = _contact_figures(
+        gold,
+        predictions,
+        sch,
+        allow_missing=allow_missing,
+        bootstrap=bootstrap,
+        seed=seed,
+        confidence=confidence,
+    )
+    values.update(contacts[0])
+    intervals.update(contacts[1])
     given = given_layers(predictions)
     meta = {
         "backchannel": __version__,
@@ -365,6 +376,29 @@ def score(
         "majority_polarity": majority_polarity(totals, layout),
     }
     return ScoreResult(values, intervals, counts, meta)
+
+
+def _contact_figures(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    *,
+    allow_missing: bool,
+    bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[dict[str, float | None], dict[str, tuple[float | None, float | None]]]:
+    """Contact-pair figures (:mod:`~backchannel.eval.scoring.contacts`); none for a schema
+    without the contact-event model, or for predictions read from standard input (one pass
+    only)."""
+    from backchannel.eval.scoring import contacts
+
+    if not contacts.schema_has_contacts(schema) or str(predictions) == STDIO:
+        return {}, {}
+    rows = contacts.contact_pair_counts(gold, predictions, schema, allow_missing=allow_missing)
+    return contacts.contact_pair_figures(
+        rows, bootstrap=bootstrap, seed=seed, confidence=confidence
+    )
 
 
 @dataclass
