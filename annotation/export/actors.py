@@ -26,7 +26,9 @@ turns the ACTOR spans of one :class:`~backchannel.documents.Document` into one
 5. **Organisations** are their name; an acronym ("EU") is the organisation whose initials it
    is, and "the bloc", "the Commission", "the Front" the nearest organisation before it that
    the head noun fits.
-6. **Generic mentions** ("leaders", "both capitals", "each delegation", "the two ministers")
+6. **Annotated identity.**  A ``SAME_ACTOR`` relation (head -> tail) drawn by an annotator
+   wins over every rule: the head is the tail's actor.
+7. **Generic mentions** ("leaders", "both capitals", "each delegation", "the two ministers")
    are marked ``generic`` and resolve to nothing; mentions nothing identifies ("a diplomat",
    "a spokesman" of no known country) are ``unknown``.
 
@@ -66,6 +68,8 @@ __all__ = [
 ]
 
 ACTOR = "ACTOR"
+#: The optional relation by which annotators settle identity the rules cannot (schema 1.1).
+SAME_ACTOR = "SAME_ACTOR"
 
 #: POLECAT/CAMEO sector codes and the words an analyst reads in a canonical name.
 SECTOR_NAMES = {
@@ -640,7 +644,33 @@ class _Resolver:
         for i, m in enumerate(self.mentions):
             if m.span.id not in self.out:
                 self.out[m.span.id] = self._other(i, m)
+        self._annotated_identity()
         return self.out
+
+    def _annotated_identity(self) -> None:
+        """Annotated SAME_ACTOR relations win over every rule: the head takes the tail's actor
+        (followed along chains; a tail that resolves to nothing leaves the head as it was)."""
+        links = {
+            r.head: r.tail
+            for r in self.doc.relations
+            if r.label == SAME_ACTOR and r.head in self.out and r.tail in self.out
+        }
+        for head in links:
+            tail, seen = links[head], {head}
+            while tail in links and tail not in seen:
+                seen.add(tail)
+                tail = links[tail]
+            target = self.out[tail].actor
+            if target is not None and tail != head:
+                old = self.out[head]
+                self.out[head] = Resolution(
+                    old.mention_id,
+                    old.text,
+                    "resolved",
+                    "annotated SAME_ACTOR",
+                    target,
+                    old.metonymy,
+                )
 
     # -- people ---------------------------------------------------------------------------------
     def _link_names(self, people: list[int]) -> None:

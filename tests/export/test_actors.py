@@ -307,3 +307,33 @@ def test_resolution_covers_every_mention_and_is_deterministic(surfaces: list[str
     assert set(first) == {s.id for s in spans}
     for r in first.values():
         assert (r.actor is None) == (r.status != "resolved")
+
+
+def test_an_annotated_same_actor_relation_wins_over_the_rules() -> None:
+    from backchannel.documents import Relation
+
+    text = "Foreign Minister Ana Lima met Trade Minister Rui Costa. The minister said no."
+    spans = [
+        person(text, "Foreign Minister Ana Lima", "p1", "BRA"),
+        person(text, "Trade Minister Rui Costa", "p2", "BRA"),
+        at(text, "The minister", "r1", "ACTOR", actor_kind="role", country="BRA"),
+    ]
+    doc = Document(id="s", text=text, spans=spans)
+    # the rules take the nearest minister before it: Rui Costa
+    assert resolve_document(doc)["r1"].actor.canonical == "Rui Costa"
+    doc.relations = [Relation(head="r1", tail="p1", label="SAME_ACTOR")]
+    r1 = resolve_document(doc)["r1"]
+    assert (r1.actor.canonical, r1.rule) == ("Ana Lima", "annotated SAME_ACTOR")
+
+
+def test_a_lone_surname_takes_the_fuller_name_the_text_gives() -> None:
+    text = "Prime Minister Alan Hartley arrived. Later Hartley spoke."
+    doc = Document(id="f", text=text, spans=[person(text, "Hartley", "p", "GBR", nth=1)])
+    r = resolve_document(doc)["p"]
+    assert r.actor.canonical == "Alan Hartley"
+    full = Document(
+        id="g",
+        text="Alan Hartley spoke.",
+        spans=[person("Alan Hartley spoke.", "Alan Hartley", "p", "GBR")],
+    )
+    assert resolve_document(full)["p"].actor.actor_id == r.actor.actor_id
