@@ -24,7 +24,14 @@ from backchannel.annotation.export.events import CHANNEL, PARTICIPANT, contact_p
 from backchannel.bootstrap import bootstrap_totals, percentile_interval
 from backchannel.schema import Schema
 
-__all__ = ["LEVELS", "contact_pair_counts", "contact_pair_figures", "document_pair_counts"]
+__all__ = [
+    "FIGURE_NAMES",
+    "LEVELS",
+    "contact_pair_counts",
+    "contact_pair_figures",
+    "document_pair_counts",
+    "pair_metrics",
+]
 
 #: JSON names of the two levels and the pair level each scores.
 LEVELS = {"actor_pairs": "actor", "country_pairs": "country"}
@@ -67,6 +74,23 @@ def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> dict[str, np.ndarray
         r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
         f = np.where(tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
     return {"precision": p, "recall": r, "f1": f}
+
+
+def pair_metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 of both levels from count totals (the last axis: the six
+    columns of :func:`contact_pair_counts`), named ``contacts.<level>.<figure>``; NaN when
+    undefined.  One totals row or a batch of replicates alike (the significance tests' shape).
+    """
+    t = np.asarray(totals, dtype=np.float64)
+    out: dict[str, np.ndarray] = {}
+    for k, name in enumerate(LEVELS):
+        prf = _prf(t[..., 3 * k], t[..., 3 * k + 1], t[..., 3 * k + 2])
+        out.update({f"contacts.{name}.{fig}": arr for fig, arr in prf.items()})
+    return out
+
+
+#: The rates :func:`pair_metrics` gives, in report order.
+FIGURE_NAMES = [f"contacts.{lvl}.{fig}" for lvl in LEVELS for fig in ("precision", "recall", "f1")]
 
 
 def contact_pair_figures(

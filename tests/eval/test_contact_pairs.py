@@ -167,3 +167,15 @@ def test_a_missing_prediction_misses_every_gold_pair(tmp_path: Path) -> None:
     write_documents(predicted_docs()[:1], pred)
     rows = contact_pair_counts(gold, pred, load_schema(), allow_missing=True)
     assert rows[1].tolist() == [0, 0, 1, 0, 0, 1]
+
+
+def test_compare_tests_the_contact_pair_difference(files: tuple[Path, Path]) -> None:
+    from backchannel.eval.scoring.scorer import compare
+
+    gold, pred = files
+    result = compare(gold, pred, gold, bootstrap=100, permutations=100)  # b: the gold itself
+    row = result.rows["contacts.actor_pairs.f1"]
+    assert (row["a"], row["b"]) == (pytest.approx(0.4), 1.0)
+    assert row["delta"] == pytest.approx(0.6)
+    assert 0 < row["p_randomisation"] <= 1
+    assert result.rows["contacts.country_pairs.f1"]["delta"] == pytest.approx(0.2)
