@@ -180,7 +180,8 @@ def to_markdown(result: ScoreResult) -> str:
             cells = " | ".join(_ci(result, f"{base}.{md}.f1") for md in REL_MODES)
             name = "*micro*" if scope == "micro" else _md(scope)
             out.append(f"| {name} | {pos} | {act} | {cells} |")
-    if "contacts.actor_pairs.f1" in v:
+    pairs_seen = sum(v.get(f"contacts.actor_pairs.{c}") or 0 for c in ("gold", "predicted"))
+    if pairs_seen and not _given(result, "relations"):
         out += [
             "",
             "## Who talks to whom (contact pairs)",

@@ -428,6 +428,8 @@ def _compare_contacts(
         for n in contacts.FIGURE_NAMES
         if not (math.isnan(float(va[n])) and math.isnan(float(vb[n])))
     ]
+    if not names:
+        return {}
     deltas, observed = paired_bootstrap(ca, cb, fn, names, bootstrap, seed)
     p_ar = approximate_randomisation(ca, cb, fn, names, permutations, seed)
     lo, hi = percentile_interval(deltas, confidence)
