@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 ACTOR = "ACTOR"
-#: The optional relation by which annotators settle identity the rules cannot (schema 1.1).
+#: The optional relation by which annotators settle identity the rules cannot.
 SAME_ACTOR = "SAME_ACTOR"
 
 #: POLECAT/CAMEO sector codes and the words an analyst reads in a canonical name.

@@ -103,7 +103,7 @@ def test_unknown_label_exact_line(runner: CliRunner, tmp_path: Path, doc: Docume
     assert code == 1
     assert err == (
         f"error: {path}:1: document doc-1, span s4: unknown span label 'TOPIC' "
-        "(schema diplomacy 1.1.0 has ACTOR, CHANNEL, VENUE, ISSUE)\n"
+        "(schema diplomacy 1.0.0 has ACTOR, CHANNEL, VENUE, ISSUE)\n"
     )
 
 
