@@ -466,8 +466,10 @@ def render_card(inp: CardInput, *, today: datetime | None = None) -> str:
         )
     if inp.events is not None:
         extra.append(
-            f"`events/events.parquet`, `events/events.csv` ({inp.events} contact rows with CAMEO "
-            "and PLOVER codes) and `events/graph.png` (who talks to whom)"
+            f"`events/events.parquet`, `events/events.csv` ({inp.events} rows, one per pair of "
+            "resolved actors of a contact, with CAMEO and PLOVER codes), "
+            "`events/events_unpaired.*` (contacts with fewer than two resolved actors) and "
+            "`events/graph.png` (who talks to whom)"
         )
     extra.append("`splits.json` (the article ids of each split, the seed and the shares)")
     out += ["Files: " + "; ".join(extra) + ".", ""]

@@ -21,6 +21,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backchannel.annotation.export.events import contact_pairs
 from backchannel.documents import Document, Relation, Span, write_documents
@@ -179,3 +181,55 @@ def test_compare_tests_the_contact_pair_difference(files: tuple[Path, Path]) -> 
     assert row["delta"] == pytest.approx(0.6)
     assert 0 < row["p_randomisation"] <= 1
     assert result.rows["contacts.country_pairs.f1"]["delta"] == pytest.approx(0.2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    counts=st.lists(
+        st.lists(st.integers(min_value=0, max_value=6), min_size=6, max_size=6),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_figures_follow_the_counts(counts: list[list[int]]) -> None:
+    import numpy as np
+
+    rows = np.asarray(counts, dtype=np.int64)
+    values, intervals = contact_pair_figures(rows, bootstrap=50, seed=1)
+    for k, level in enumerate(("actor_pairs", "country_pairs")):
+        tp, fp, fn = (int(rows[:, 3 * k + j].sum()) for j in range(3))
+        f1 = values[f"contacts.{level}.f1"]
+        assert f1 == (pytest.approx(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else None)
+        p = values[f"contacts.{level}.precision"]
+        assert p == (pytest.approx(tp / (tp + fp)) if tp + fp else None)
+        assert values[f"contacts.{level}.gold"] == tp + fn
+        lo, hi = intervals[f"contacts.{level}.f1"]
+        if lo is not None:
+            assert 0.0 <= lo <= hi <= 1.0
+
+
+GOLD = Path(__file__).resolve().parents[2] / "corpora" / "diplomacy" / "gold.jsonl"
+
+
+@settings(max_examples=15, deadline=None)
+@given(index=st.integers(min_value=0, max_value=41), seed=st.integers(0, 2**16))
+def test_pairs_do_not_depend_on_span_ids_or_order(index: int, seed: int) -> None:
+    import random
+
+    from backchannel.documents import read_documents
+
+    doc = list(read_documents(GOLD))[index]
+    rename = {s.id: f"x{seed}-{s.id}" for s in doc.spans}
+    spans = [
+        Span(id=rename[s.id], start=s.start, end=s.end, label=s.label, attrs=s.attrs)
+        for s in doc.spans
+    ]
+    random.Random(seed).shuffle(spans)
+    relations = [
+        Relation(head=rename[r.head], tail=rename[r.tail], label=r.label, attrs=r.attrs)
+        for r in doc.relations
+    ]
+    other = Document(id=doc.id, text=doc.text, spans=spans, relations=relations)
+    schema = load_schema()
+    for level in ("actor", "country"):
+        assert contact_pairs(other, schema, level=level) == contact_pairs(doc, schema, level=level)

@@ -159,6 +159,10 @@ def test_bad_output_names_write_nothing(gold_file: Path, tmp_path: Path) -> None
         write_events(gold_file, tmp_path / "events.xlsx")
     with pytest.raises(InputError, match="png"):
         write_events(gold_file, tmp_path / "events.csv", graph=tmp_path / "g.svg")
+    with pytest.raises(InputError, match="html"):
+        write_events(gold_file, tmp_path / "events.csv", html=tmp_path / "g.png")
+    with pytest.raises(InputError, match="csv"):
+        write_events(gold_file, tmp_path / "events.csv", monthly=tmp_path / "m.parquet")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl"]
 
 
@@ -170,6 +174,7 @@ def test_bad_record_leaves_no_table(gold_docs: list[Document], tmp_path: Path) -
     with pytest.raises(InputError):
         write_events(gold, tmp_path / "events.parquet")
     assert not (tmp_path / "events.parquet").exists()
+    assert not (tmp_path / "events_unpaired.parquet").exists()
 
 
 def test_export_writes_events_and_graph(exported) -> None:
