@@ -27,11 +27,13 @@ __all__ = ["MONTHLY_COLUMNS", "monthly_rows", "write_html_graph", "write_monthly
 MONTHLY_COLUMNS = ["month", "actor_a_id", "actor_a", "actor_b_id", "actor_b", "contacts"]
 
 
-def html_figure(graph: EventGraph, *, title: str | None = None) -> Any:
+def html_figure(graph: EventGraph, *, title: str | None = None, label_top: int = 20) -> Any:
     """The plotly figure of ``graph``: one line trace per channel kind, one node trace.
 
     Node positions are the PNG's (:func:`~backchannel.annotation.export.events._component_layout`)
-    so both views look alike.  Every label is HTML-escaped: names come from article text.
+    so both views look alike.  The ``label_top`` busiest actors are named on the page; the
+    others on hover, or all at once through the legend ("all names").  Every label is
+    HTML-escaped: names come from article text.
     """
     import plotly.graph_objects as go
 
@@ -75,26 +77,39 @@ def html_figure(graph: EventGraph, *, title: str | None = None) -> Any:
             )
             for n in nodes
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=[float(pos[n][0]) for n in nodes],
-                y=[float(pos[n][1]) for n in nodes],
-                mode="markers+text",
-                name="actors",
-                text=[html.escape(graph.label(n)) for n in nodes],
-                textposition="top center",
-                hovertext=hover,
-                hoverinfo="text",
-                marker={"size": [8 + min(22, 2 * contacts[n]) for n in nodes], "color": "#888"},
+        # the busiest actors carry a label; every other one shows its name on hover (and when
+        # zoomed in, through the legend's "all names" trace), so labels never pile up
+        ranked = sorted(nodes, key=lambda n: (-contacts[n], graph.label(n)))
+        named = set(ranked[:label_top])
+        for trace, group, mode in (
+            ("actors", nodes, "markers"),
+            ("busiest actors' names", [n for n in nodes if n in named], "text"),
+            ("all names", nodes, "text"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(pos[n][0]) for n in group],
+                    y=[float(pos[n][1]) for n in group],
+                    mode=mode,
+                    name=trace,
+                    text=[html.escape(graph.label(n)) for n in group],
+                    textposition="top center",
+                    hovertext=[hover[nodes.index(n)] for n in group],
+                    hoverinfo="text",
+                    marker={
+                        "size": [8 + min(22, 2 * contacts[n]) for n in group],
+                        "color": "#888",
+                    },
+                    visible="legendonly" if trace == "all names" else True,
+                )
             )
-        )
     fig.update_layout(
         title=html.escape(title or "Who talks to whom: resolved actors, contacts by channel kind"),
         showlegend=True,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
         plot_bgcolor="white",
-        height=900,
+        height=1000,
     )
     return fig
 
