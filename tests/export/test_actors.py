@@ -337,3 +337,19 @@ def test_a_lone_surname_takes_the_fuller_name_the_text_gives() -> None:
         spans=[person("Alan Hartley spoke.", "Alan Hartley", "p", "GBR")],
     )
     assert resolve_document(full)["p"].actor.actor_id == r.actor.actor_id
+
+
+def test_people_keep_one_id_across_the_bundled_articles() -> None:
+    ids: dict[str, set[str]] = {}
+    articles: dict[str, set[str]] = {}
+    for doc in read_documents(GOLD):
+        for r in resolve_document(doc).values():
+            if r.actor is not None and r.actor.kind == "person":
+                ids.setdefault(r.actor.canonical, set()).add(r.actor.actor_id)
+                articles.setdefault(r.actor.actor_id, set()).add(doc.id)
+    assert all(len(v) == 1 for v in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
+    # President Harlan Reese, "Reese" and "President Reese" in three articles: one actor
+    (reese,) = ids["Harlan Reese"]
+    assert len(articles[reese]) == 3
+    (mercier,) = ids["Claire Mercier"]
+    assert len(articles[mercier]) == 3
