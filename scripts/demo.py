@@ -136,7 +136,18 @@ def main() -> int:
         "--agreement",
         OUT / "agreement.json",
     )
-    run("events", CORPUS / "gold.jsonl", "-o", OUT / "events.csv", "--graph", OUT / "graph.png")
+    run(
+        "events",
+        CORPUS / "gold.jsonl",
+        "-o",
+        OUT / "events.csv",
+        "--graph",
+        OUT / "graph.png",
+        "--html",
+        OUT / "graph.html",
+        "--monthly",
+        OUT / "pairs_monthly.csv",
+    )
     run("publish", dataset, "--repo-id", "backchannel/diplomacy-demo")  # a dry run: sends nothing
 
     # 6. Baselines: train on the train split, predict the test split.

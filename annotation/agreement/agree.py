@@ -13,6 +13,9 @@ Computed on the articles that two or more annotators completed (see
   Krippendorff's alpha (nominal) over all annotators, a non-marker counting as missing.  An
   attribute left unset takes the schema default when it has one, else it is missing.
 * **relations**: strict (both ends and the label equal), as pairwise F1.
+* **contacts**: who talks to whom, as pairwise F1 of the sets of resolved actor pairs (and
+  country pairs) sharing a contact in each article: the event table's resolution, so two
+  annotators agree on "Hartley talked to Koval" whichever mentions they linked.
 * **stance**: the stance relation's strict F1, and polarity agreement on holder-target pairs
   that both annotators marked.
 * **doc_labels**: kappa and alpha per document label, units = articles.
@@ -35,6 +38,7 @@ from backchannel.annotation.agreement.records import (
     AgreementReport,
     BootstrapInfo,
     CategoricalAgreement,
+    ContactAgreement,
     Disagreement,
     MeanF1,
     PairAgreement,
@@ -47,6 +51,7 @@ from backchannel.annotation.agreement.records import (
 )
 from backchannel.annotation.agreement.stats import bootstrap_f1, mean_over_pairs, pair_f1
 from backchannel.annotation.annotation_set import AnnotationSource, SpanKey, open_annotations
+from backchannel.annotation.export.events import CHANNEL, PARTICIPANT, contact_pairs
 from backchannel.progress import track
 from backchannel.schema import Schema, load_schema
 from backchannel.spans import overlap_matches
@@ -108,6 +113,9 @@ def compute_agreement(
     strict = np.zeros((n_docs, 3, len(labels) + 1, n_pairs), dtype=np.int32)
     overlap = np.zeros_like(strict)
     rels = np.zeros((n_docs, 3, len(rel_labels) + 1, n_pairs), dtype=np.int32)
+    # contact pairs: (docs, [inter, |A|, |B|], [actor pairs, country pairs], pairs)
+    with_contacts = CHANNEL in schema.spans and PARTICIPANT in schema.relations
+    contacts = np.zeros((n_docs, 3, 2, n_pairs), dtype=np.int32)
     pair_docs = np.zeros(n_pairs, dtype=np.int64)
 
     attr_units: dict[str, Units] = {}
@@ -132,9 +140,21 @@ def compute_agreement(
             per = by_label[a] = {}
             for key in view.spans:
                 per.setdefault(key[2], []).append(key)
+        pairs_of = (
+            {
+                a: [contact_pairs(v.doc, schema, level=lvl) for lvl in ("actor", "country")]
+                for a, v in adoc.views.items()
+            }
+            if with_contacts
+            else {}
+        )
         for a, b in combinations(anns, 2):
             p = pair_index[(a, b)]
             pair_docs[p] += 1
+            for g, (pa, pb) in enumerate(
+                zip(pairs_of.get(a, ()), pairs_of.get(b, ()), strict=True)
+            ):
+                contacts[d, :, g, p] = (len(pa & pb), len(pa), len(pb))
             va, vb = adoc.views[a], adoc.views[b]
             for lab in set(by_label[a]) | set(by_label[b]):
                 g = label_index[lab] + 1
@@ -157,6 +177,7 @@ def compute_agreement(
     # order of the input file
     by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
     strict, overlap, rels = strict[by_id], overlap[by_id], rels[by_id]
+    contacts = contacts[by_id]
     strict[:, :, 0] = strict[:, :, 1:].sum(axis=2)
     overlap[:, :, 0] = overlap[:, :, 1:].sum(axis=2)
     rels[:, :, 0] = rels[:, :, 1:].sum(axis=2)
@@ -164,6 +185,10 @@ def compute_agreement(
     s_pair, s_mean = _f1_tables(strict, resamples, seed, confidence)
     o_pair, o_mean = _f1_tables(overlap, resamples, seed, confidence)
     r_pair, r_mean = _f1_tables(rels, resamples, seed, confidence)
+    contact_agreement = None
+    if with_contacts:
+        _c_pair, c_mean = _f1_tables(contacts, resamples, seed, confidence)
+        contact_agreement = ContactAgreement(actor_pairs=c_mean[0], country_pairs=c_mean[1])
 
     pairs = []
     for k, (a, b) in enumerate(pair_list):
@@ -226,6 +251,7 @@ def compute_agreement(
         stance=stance,
         doc_labels=doc_agreement,
         disagreements=disagreements,
+        contacts=contact_agreement,
     )
 
 

@@ -92,6 +92,15 @@ class RelationAgreement(msgspec.Struct):
     per_label: dict[str, MeanF1]
 
 
+class ContactAgreement(msgspec.Struct):
+    """Who talks to whom: mean pairwise F1 of the resolved actor pairs (and country pairs)
+    that share a contact, per article (:func:`backchannel.annotation.export.events.contact_pairs`):
+    two annotators agree on a contact pair whichever mentions and spans they used for it."""
+
+    actor_pairs: MeanF1
+    country_pairs: MeanF1
+
+
 class StanceAgreement(msgspec.Struct):
     """Stance = the schema's stance relation: its strict F1, and polarity on matched pairs."""
 
@@ -144,3 +153,4 @@ class AgreementReport(msgspec.Struct):
     doc_labels: dict[str, CategoricalAgreement]
     disagreements: list[Disagreement]
     quality: list[AnnotatorQuality] | None = None
+    contacts: ContactAgreement | None = None

@@ -78,6 +78,12 @@ def _sections(
                 _ci(report.stance.strict),
             ]
         )
+    if report.contacts is not None:
+        for name, m in (
+            ("contacts: actor pairs", report.contacts.actor_pairs),
+            ("contacts: country pairs", report.contacts.country_pairs),
+        ):
+            rows.append([name, _f(m.f1), _ci(m)])
     sections.append(("Overall (mean pairwise F1)", ["item", "F1", level], rows))
     rows = [
         [lab, _f(m.strict.f1), _ci(m.strict), _f(m.overlap.f1), _ci(m.overlap)]

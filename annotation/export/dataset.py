@@ -24,7 +24,8 @@ Layout of the folder::
     <split>/, dataset_dict.json what datasets.load_from_disk(folder) reads
     jsonl/<split>.jsonl         the gold Documents of the split (backchannel format, lossless)
     spacy/<split>/NNNN.spacy    spaCy DocBin shards; spacy/config.cfg trains a spancat on them
-    events/events.parquet|csv   the who-talks-to-whom table; events/graph.png its graph
+    events/events.parquet|csv   the who-talks-to-whom table (pairs of resolved actors);
+                                events_unpaired.*: contacts with fewer than two; graph.png
     features.json               the datasets.Features, as a dict
     splits.json                 seed, shares, and the article ids of each split
 """

@@ -1,10 +1,15 @@
 """Gold -> the who-talks-to-whom event table (CAMEO / PLOVER coded) and its graph.
 
 "Who talks to whom" is derived, never annotated: two PARTICIPANTs of one CHANNEL talk to each
-other through it.  The table has **one row per (contact, pair of participants)**, the dyadic
-shape of CAMEO/PLOVER event data (source actor, target actor, event code): a call between A and B
-is one row; a summit of A, B and C is three rows (A-B, A-C, B-C); a contact with one annotated
-participant is one row with an empty target.  ``contact_id`` groups the rows of one contact.
+other through it.  Participants are first resolved to actors
+(:mod:`~backchannel.annotation.export.actors`: "Hartley" and "Prime Minister Sir Alan Hartley"
+are one actor, "Downing Street" is the British government, "both capitals" is nobody).  The
+table has **one row per (contact, pair of resolved actors)**, the dyadic shape of CAMEO/PLOVER
+event data (source actor, target actor, event code): a call between A and B is one row; a summit
+of A, B and C is three rows (A-B, A-C, B-C).  A contact with fewer than two resolved actors is
+no row of it: it goes to the *unpaired* table (:class:`UnpairedContact`), so no pair row has an
+empty side.  ``contact_id`` groups the rows of one contact.  Column by column, with POLECAT and
+CAMEO counterparts: ``docs/events.md``.
 
 Within a pair the *source* is the participant whose role acts first (initiator, visitor,
 mediator, then host and recipient, then participant and conduit, then audience), ties broken by
@@ -47,17 +52,23 @@ from backchannel.documents import Document, read_documents
 from backchannel.errors import InputError, SchemaError
 
 if TYPE_CHECKING:
+    from backchannel.annotation.export.actors import ActorRef, Gazetteer, Resolution
     from backchannel.schema import Schema
 
 __all__ = [
     "DROPPED_MODALITIES",
+    "UNPAIRED_COLUMNS",
     "ContactEvent",
     "EventGraph",
     "EventsResult",
     "EventsWriter",
+    "UnpairedContact",
     "check_event_schema",
+    "contact_pairs",
+    "document_contacts",
     "document_events",
     "event_codes",
+    "unpaired_path",
     "write_events",
 ]
 
@@ -93,8 +104,9 @@ _HALTED_BY_KIND: dict[str, dict[str, str]] = {
 
 
 class ContactEvent(msgspec.Struct, kw_only=True):
-    """One row of the event table: a pair of participants of one contact."""
+    """One row of the event table: a pair of resolved actors of one contact."""
 
+    event_id: str
     doc_id: str
     contact_id: str
     channel_id: str
@@ -106,6 +118,10 @@ class ContactEvent(msgspec.Struct, kw_only=True):
     official: str | None
     modality: str
     realis: str
+    source_actor_id: str
+    source_actor: str
+    target_actor_id: str
+    target_actor: str
     source_id: str | None
     source_text: str | None
     source_country: str | None
@@ -130,6 +146,39 @@ class ContactEvent(msgspec.Struct, kw_only=True):
 
 
 COLUMNS = list(ContactEvent.__struct_fields__)
+
+
+class UnpairedContact(msgspec.Struct, kw_only=True):
+    """A contact with fewer than two resolved actors: the second table, one row per contact.
+
+    ``reason`` says why: ``one actor`` (the other participants are generic, unknown, or the
+    same actor again), ``no resolved actor``, or ``no participant`` annotated.
+    """
+
+    doc_id: str
+    contact_id: str
+    channel_id: str
+    channel_text: str
+    channel_kind: str | None
+    modality: str
+    realis: str
+    reason: str
+    actor_id: str | None
+    actor: str | None
+    actor_country: str | None
+    n_mentions: int
+    participants: str | None
+    unresolved: str | None
+    venue: str | None
+    issue: str | None
+    cameo: str | None
+    plover: str | None
+    ace: str | None
+    title: str | None
+    published: str | None
+
+
+UNPAIRED_COLUMNS = list(UnpairedContact.__struct_fields__)
 
 
 def check_event_schema(schema: Schema) -> None:
@@ -181,15 +230,39 @@ def _join(items: list[str]) -> str | None:
 
 
 def document_events(
-    doc: Document, schema: Schema, *, include_negated: bool = False
+    doc: Document,
+    schema: Schema,
+    *,
+    include_negated: bool = False,
+    gazetteer: Gazetteer | None = None,
 ) -> list[ContactEvent]:
-    """The contact rows of one document, in text order of the channels.
+    """The pair rows of one document, in text order of the channels.
 
     Example:
         >>> rows = document_events(sample_document(), load_schema())  # doctest: +SKIP
-        >>> (rows[0].source_text, rows[0].target_text, rows[0].cameo)
-        ('President Anna Reyes', 'the Kremlin', '041')
+        >>> (rows[0].source_actor, rows[0].target_actor, rows[0].cameo)
+        ('Anna Reyes', 'Government (Russia)', '041')
     """
+    return document_contacts(doc, schema, include_negated=include_negated, gazetteer=gazetteer)[0]
+
+
+def document_contacts(
+    doc: Document,
+    schema: Schema,
+    *,
+    include_negated: bool = False,
+    gazetteer: Gazetteer | None = None,
+    resolution: dict[str, Resolution] | None = None,
+) -> tuple[list[ContactEvent], list[UnpairedContact]]:
+    """Pair rows and unpaired contacts of one document (see the module docstring).
+
+    Participants are resolved with :func:`~backchannel.annotation.export.actors.resolve_document`
+    (or the ``resolution`` given); each actor counts once per contact, represented by its first
+    participant mention in role order, then text order.
+    """
+    from backchannel.annotation.export.actors import resolve_document
+
+    resolution = resolution if resolution is not None else resolve_document(doc, gazetteer)
     spans = {s.id: s for s in doc.spans}
     text = doc.text
     participants: dict[str, list[tuple[str, str | None]]] = {}
@@ -207,63 +280,123 @@ def document_events(
         elif rel.label == ABOUT:
             issues.setdefault(rel.head, []).append(text[tail.start : tail.end])
     rows: list[ContactEvent] = []
+    unpaired: list[UnpairedContact] = []
     channels = sorted(
         (s for s in doc.spans if s.label == CHANNEL), key=lambda s: (s.start, s.end, s.id)
     )
+    title = _str_or_none(doc.meta.get("title"))
+    published = _str_or_none(doc.meta.get("published"))
     for ch in channels:
         modality = ch.attrs.get("modality", "actual")
         if modality in DROPPED_MODALITIES and not include_negated:
             continue
         kind = ch.attrs.get("channel_kind")
         codes = event_codes(schema, kind, modality)
-        people = participants.get(ch.id, [])
-        # one actor once per contact (first role given wins), ordered by role then position
+        # one mention once per contact (first role given wins), ordered by role then position
         seen: dict[str, str | None] = {}
-        for aid, role in people:
+        for aid, role in participants.get(ch.id, []):
             seen.setdefault(aid, role)
         ordered = sorted(
             seen.items(),
             key=lambda ar: (_ROLE_RANK.get(ar[1] or "", 2), spans[ar[0]].start, ar[0]),
         )
-        pairs: list[tuple[tuple[str, str | None] | None, tuple[str, str | None] | None]]
-        if len(ordered) >= 2:
-            pairs = list(itertools.combinations(ordered, 2))
-        elif ordered:
-            pairs = [(ordered[0], None)]
-        else:
-            pairs = [(None, None)]
-        for src, tgt in pairs:
-            rows.append(
-                ContactEvent(
-                    doc_id=doc.id,
-                    contact_id=f"{doc.id}/{ch.id}",
-                    channel_id=ch.id,
-                    channel_text=text[ch.start : ch.end],
-                    channel_start=ch.start,
-                    channel_end=ch.end,
-                    channel_kind=kind,
-                    visibility=ch.attrs.get("visibility"),
-                    official=ch.attrs.get("official"),
-                    modality=modality,
-                    realis=_realis(modality),
-                    **_actor("source", src, spans, text),
-                    **_actor("target", tgt, spans, text),
-                    directed=bool(
-                        src
-                        and tgt
-                        and _ROLE_RANK.get(src[1] or "", 2) != _ROLE_RANK.get(tgt[1] or "", 2)
+        actors: dict[str, tuple[str, str | None, ActorRef]] = {}
+        unresolved: list[str] = []
+        for aid, role in ordered:
+            res = resolution.get(aid)
+            if res is None or res.actor is None:
+                status = res.status if res is not None else "unknown"
+                unresolved.append(f"{_clean(text[spans[aid].start : spans[aid].end])} ({status})")
+                continue
+            actors.setdefault(res.actor.actor_id, (aid, role, res.actor))
+        contact_id = f"{doc.id}/{ch.id}"
+        common = {
+            "doc_id": doc.id,
+            "contact_id": contact_id,
+            "channel_id": ch.id,
+            "channel_text": text[ch.start : ch.end],
+            "channel_kind": kind,
+            "modality": modality,
+            "realis": _realis(modality),
+            "venue": _join(venues.get(ch.id, [])),
+            "issue": _join(issues.get(ch.id, [])),
+            "cameo": codes.get("cameo") or None,
+            "plover": codes.get("plover") or None,
+            "ace": codes.get("ace") or None,
+            "title": title,
+            "published": published,
+        }
+        if len(actors) < 2:
+            only = next(iter(actors.values()), None)
+            reason = "one actor" if only else "no resolved actor" if ordered else "no participant"
+            unpaired.append(
+                UnpairedContact(
+                    **common,
+                    reason=reason,
+                    actor_id=only[2].actor_id if only else None,
+                    actor=only[2].canonical if only else None,
+                    actor_country=only[2].country if only else None,
+                    n_mentions=len(ordered),
+                    participants=_join(
+                        [_clean(text[spans[a].start : spans[a].end]) for a, _ in ordered]
                     ),
-                    n_participants=len(ordered),
-                    venue=_join(venues.get(ch.id, [])),
-                    issue=_join(issues.get(ch.id, [])),
-                    cameo=codes.get("cameo") or None,
-                    plover=codes.get("plover") or None,
-                    ace=codes.get("ace") or None,
-                    title=_str_or_none(doc.meta.get("title")),
-                    published=_str_or_none(doc.meta.get("published")),
+                    unresolved=_join(unresolved),
                 )
             )
-    return rows
+            continue
+        for n, (src, tgt) in enumerate(itertools.combinations(actors.values(), 2), start=1):
+            rows.append(
+                ContactEvent(
+                    **common,
+                    event_id=f"{contact_id}/{n}",
+                    visibility=ch.attrs.get("visibility"),
+                    official=ch.attrs.get("official"),
+                    source_actor_id=src[2].actor_id,
+                    source_actor=src[2].canonical,
+                    target_actor_id=tgt[2].actor_id,
+                    target_actor=tgt[2].canonical,
+                    **_actor("source", src, spans, text),
+                    **_actor("target", tgt, spans, text),
+                    directed=_ROLE_RANK.get(src[1] or "", 2) != _ROLE_RANK.get(tgt[1] or "", 2),
+                    n_participants=len(actors),
+                    channel_start=ch.start,
+                    channel_end=ch.end,
+                )
+            )
+    return rows, unpaired
+
+
+def contact_pairs(
+    doc: Document,
+    schema: Schema,
+    *,
+    level: str = "actor",
+    gazetteer: Gazetteer | None = None,
+) -> set[tuple[str, str]]:
+    """Who talks to whom in one document, as a set of unordered pairs (sorted tuples).
+
+    ``level="actor"`` pairs resolved actor ids; ``level="country"`` pairs their countries
+    (pairs with an actor of no country are left out; a contact within one country is a pair of
+    one country with itself).  This is what contact-pair scoring compares between gold and
+    predictions: the same contacts found through any spans, whichever mention named each actor.
+    Negated, generic and hypothetical contacts are not contacts and give no pair.
+    """
+    if level not in ("actor", "country"):
+        raise ValueError(f"level must be actor or country, not {level!r}")
+    pairs: set[tuple[str, str]] = set()
+    for row in document_events(doc, schema, gazetteer=gazetteer):
+        if level == "actor":
+            a, b = row.source_actor_id, row.target_actor_id
+        else:
+            a, b = row.source_country, row.target_country
+            if a in (None, "", "UNK") or b in (None, "", "UNK"):
+                continue
+        pairs.add((min(a, b), max(a, b)))  # type: ignore[type-var]
+    return pairs
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _str_or_none(value: object) -> str | None:
@@ -271,43 +404,27 @@ def _str_or_none(value: object) -> str | None:
 
 
 def _actor(
-    prefix: str, who: tuple[str, str | None] | None, spans: dict[str, Any], text: str
+    prefix: str, who: tuple[str, str | None, ActorRef], spans: dict[str, Any], text: str
 ) -> dict[str, Any]:
-    if who is None:
-        return {f"{prefix}_{k}": None for k in ("id", "text", "country", "kind", "sector", "role")}
-    aid, role = who
+    aid, role, actor = who
     span = spans[aid]
     return {
         f"{prefix}_id": aid,
         f"{prefix}_text": text[span.start : span.end],
-        f"{prefix}_country": span.attrs.get("country"),
+        f"{prefix}_country": actor.country or span.attrs.get("country"),
         f"{prefix}_kind": span.attrs.get("actor_kind"),
-        f"{prefix}_sector": span.attrs.get("sector"),
+        f"{prefix}_sector": actor.sector or span.attrs.get("sector"),
         f"{prefix}_role": role,
     }
 
 
-def _arrow_schema() -> Any:
+def _arrow_schema(columns: list[str] | None = None) -> Any:
     import pyarrow as pa
 
     types = {"channel_start": pa.int32(), "channel_end": pa.int32(), "n_participants": pa.int32()}
     types["directed"] = pa.bool_()
-    return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
-
-
-def _actor_node(row: ContactEvent, side: str) -> str | None:
-    """The graph node of one side of a row: its country, or the mention when it has none.
-
-    Countries make the graph readable (and comparable with event data, whose actors are
-    countries plus sectors); organisations (IGO) and actors of unknown country keep their text.
-    """
-    text = getattr(row, f"{side}_text")
-    if text is None:
-        return None
-    country = getattr(row, f"{side}_country")
-    if country and country not in ("UNK", "IGO"):
-        return country
-    return " ".join(text.split())
+    types["n_mentions"] = pa.int32()
+    return pa.schema([(c, types.get(c, pa.string())) for c in columns or COLUMNS])
 
 
 def _component_layout(graph: Any) -> dict[str, Any]:
@@ -345,28 +462,45 @@ def _component_layout(graph: Any) -> dict[str, Any]:
 class EventGraph:
     """Who talks to whom, accumulated edge by edge (memory grows with distinct pairs only).
 
-    Nodes are countries (ISO 3166 alpha-3) where the actor has one, else the actor mention
-    (organisations, unknown country); edges are undirected and keyed by channel kind, weighted
-    by the number of contacts.  Contacts within one country are not drawn.
+    Nodes are resolved actors (their ids; :attr:`names` holds their canonical names, the
+    labels); edges are undirected and keyed by channel kind, weighted by the number of
+    contacts.  :attr:`months` counts contacts per pair per month (``YYYY-MM`` of the article's
+    publication date) for :func:`write_monthly`.
     """
 
     def __init__(self) -> None:
         self.edges: Counter[tuple[str, str, str]] = Counter()
+        self.names: dict[str, str] = {}
+        self.countries: dict[str, str | None] = {}
+        self.months: Counter[tuple[str, str, str]] = Counter()
+        self._contact_pairs: set[tuple[str, str, str]] = set()
 
     def add(self, row: ContactEvent) -> None:
-        a, b = _actor_node(row, "source"), _actor_node(row, "target")
-        if a is None or b is None or a == b:
+        a, b = row.source_actor_id, row.target_actor_id
+        if a == b:
             return
+        self.names[a], self.names[b] = row.source_actor, row.target_actor
+        self.countries[a], self.countries[b] = row.source_country, row.target_country
         a, b = sorted((a, b))
         self.edges[(a, b, row.channel_kind or "unknown")] += 1
+        month = (row.published or "")[:7] or "undated"
+        self.months[(month, a, b)] += 1
+
+    def label(self, node: str) -> str:
+        """The canonical name of a node (the node itself when it has none)."""
+        return self.names.get(node, node)
 
     def to_networkx(self) -> Any:
-        """A ``networkx.MultiGraph``: one edge per (pair, channel kind), attribute ``weight``."""
+        """A ``networkx.MultiGraph``: one edge per (pair, channel kind), attribute ``weight``;
+        nodes carry ``label`` (canonical name) and ``country``."""
         import networkx as nx
 
         graph = nx.MultiGraph()
         for (a, b, kind), n in sorted(self.edges.items()):
             graph.add_edge(a, b, key=kind, kind=kind, weight=n)
+        for node in graph.nodes:
+            graph.nodes[node]["label"] = self.label(node)
+            graph.nodes[node]["country"] = self.countries.get(node)
         return graph
 
     def draw(self, path: str | Path, *, max_edges: int = 80, title: str | None = None) -> int:
@@ -386,7 +520,7 @@ class EventGraph:
         return drawn
 
     def figure(
-        self, *, max_edges: int = 80, title: str | None = None, max_labels: int = 60
+        self, *, max_edges: int = 80, title: str | None = None, max_labels: int = 150
     ) -> tuple[Any, list[Any], int]:
         """The matplotlib figure, its node labels (``Text``) and the number of edges drawn.
 
@@ -446,11 +580,14 @@ class EventGraph:
             )
         else:
             ax.text(0.5, 0.5, "no contacts between two actors", ha="center", va="center")
-        ax.set_title(title or "Who talks to whom (edges: contacts, coloured by channel kind)")
+        ax.set_title(
+            title
+            or "Who talks to whom: resolved actors (edges: contacts, coloured by channel kind)"
+        )
         fig.tight_layout()
         if nodes:
             order = sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(n)))
-            labels = _place_labels(fig, ax, pos, order[:max_labels])
+            labels = _place_labels(fig, ax, pos, order[:max_labels], self.label)
         return fig, labels, len(top)
 
 
@@ -459,7 +596,9 @@ def _short(name: str, width: int = 24) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def _place_labels(fig: Any, ax: Any, pos: dict[str, Any], nodes: list[str]) -> list[Any]:
+def _place_labels(
+    fig: Any, ax: Any, pos: dict[str, Any], nodes: list[str], label: Any = str
+) -> list[Any]:
     """Label ``nodes`` (most important first) where no label overlaps another.
 
     Each label tries offsets around its node (above, below, right, left, the diagonals, then
@@ -479,7 +618,7 @@ def _place_labels(fig: Any, ax: Any, pos: dict[str, Any], nodes: list[str]) -> l
             ha = "left" if dx > 0 else "right" if dx < 0 else "center"
             va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
             text = ax.annotate(
-                _short(node),
+                _short(label(node)),
                 (x, y),
                 xytext=(dx, dy),
                 textcoords="offset points",
@@ -500,59 +639,41 @@ def _place_labels(fig: Any, ax: Any, pos: dict[str, Any], nodes: list[str]) -> l
     return placed
 
 
-class EventsWriter:
-    """Stream event rows into parquet and/or CSV in batches, and build the graph.
+class _TableSink:
+    """Batches of rows into parquet and/or CSV (memory bounded by the batch size)."""
 
-    Args:
-        parquet: a path or writable binary file for the parquet table, or ``None``.
-        csv: a path or writable binary file for the CSV table, or ``None``.
-        batch_size: rows per write (memory is bounded by it).
-    """
-
-    def __init__(self, parquet: Any = None, csv: Any = None, batch_size: int = 5000) -> None:
+    def __init__(self, parquet: Any, csv: Any, columns: list[str], batch_size: int) -> None:
         self.parquet = parquet
         self.csv = csv
         self.batch_size = batch_size
-        self.rows = 0
-        self.contacts = 0
-        self.graph = EventGraph()
-        self._batch: list[dict[str, Any]] = []
+        self.schema = _arrow_schema(columns)
+        self.batch: list[dict[str, Any]] = []
         self._pq: Any = None
         self._csv: Any = None
-        self._schema = _arrow_schema()
 
-    def add(self, rows: Iterable[ContactEvent]) -> None:
-        contacts = set()
-        for row in rows:
-            self._batch.append(msgspec.structs.asdict(row))
-            self.graph.add(row)
-            self.rows += 1
-            contacts.add(row.contact_id)
-        # rows of one contact always arrive in one call (one document), so counting per call
-        # needs no set of every contact id ever seen
-        self.contacts += len(contacts)
-        if len(self._batch) >= self.batch_size:
-            self._flush()
+    def add(self, row: msgspec.Struct) -> None:
+        self.batch.append(msgspec.structs.asdict(row))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         import pyarrow as pa
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist(self._batch, schema=self._schema)
-        self._batch = []
+        table = pa.Table.from_pylist(self.batch, schema=self.schema)
+        self.batch = []
         if self.parquet is not None:
             if self._pq is None:
-                self._pq = pq.ParquetWriter(self.parquet, self._schema)
+                self._pq = pq.ParquetWriter(self.parquet, self.schema)
             self._pq.write_table(table)
         if self.csv is not None:
             if self._csv is None:
-                self._csv = pacsv.CSVWriter(self.csv, self._schema)
+                self._csv = pacsv.CSVWriter(self.csv, self.schema)
             self._csv.write_table(table)
 
     def close(self) -> None:
-        """Flush and close; always writes the files, with a header when there are no rows."""
-        self._flush()
+        self.flush()
         if self._pq is not None:
             self._pq.close()
         if self._csv is not None:
@@ -570,6 +691,59 @@ def _read(gold: str | Path, schema: Schema) -> Iterable[Document]:
     return iter_corpus(gold, schema=schema, from_row=FromRow(schema))
 
 
+class EventsWriter:
+    """Stream pair rows (and unpaired contacts) into parquet and/or CSV, and build the graph.
+
+    Args:
+        parquet: a path or writable binary file for the parquet pair table, or ``None``.
+        csv: a path or writable binary file for the CSV pair table, or ``None``.
+        batch_size: rows per write (memory is bounded by it).
+        unpaired_parquet: where unpaired contacts go as parquet, or ``None``.
+        unpaired_csv: where unpaired contacts go as CSV, or ``None``.
+    """
+
+    def __init__(
+        self,
+        parquet: Any = None,
+        csv: Any = None,
+        batch_size: int = 5000,
+        *,
+        unpaired_parquet: Any = None,
+        unpaired_csv: Any = None,
+    ) -> None:
+        self.rows = 0
+        self.contacts = 0
+        self.unpaired = 0
+        self.graph = EventGraph()
+        self._pairs = _TableSink(parquet, csv, COLUMNS, batch_size)
+        self._unpaired = (
+            _TableSink(unpaired_parquet, unpaired_csv, UNPAIRED_COLUMNS, batch_size)
+            if unpaired_parquet is not None or unpaired_csv is not None
+            else None
+        )
+
+    def add(self, rows: Iterable[ContactEvent], unpaired: Iterable[UnpairedContact] = ()) -> None:
+        contacts = set()
+        for row in rows:
+            self._pairs.add(row)
+            self.graph.add(row)
+            self.rows += 1
+            contacts.add(row.contact_id)
+        for contact in unpaired:
+            if self._unpaired is not None:
+                self._unpaired.add(contact)
+            self.unpaired += 1
+        # rows of one contact always arrive in one call (one document), so counting per call
+        # needs no set of every contact id ever seen
+        self.contacts += len(contacts)
+
+    def close(self) -> None:
+        """Flush and close; always writes the files, with a header when there are no rows."""
+        self._pairs.close()
+        if self._unpaired is not None:
+            self._unpaired.close()
+
+
 class EventsResult(msgspec.Struct):
     """What :func:`write_events` wrote."""
 
@@ -580,6 +754,22 @@ class EventsResult(msgspec.Struct):
     output: str
     graph: str | None = None
     dropped_contacts: int = 0
+    unpaired: int = 0
+    unpaired_output: str | None = None
+    html: str | None = None
+    monthly: str | None = None
+    monthly_plot: str | None = None
+    actors: int = 0
+    mentions: int = 0
+    generic_mentions: int = 0
+    unknown_mentions: int = 0
+
+
+def unpaired_path(output: str | Path) -> Path:
+    """Where the unpaired contacts of the table ``output`` go: ``events_unpaired.csv`` beside
+    ``events.csv`` (same format)."""
+    out = Path(output)
+    return out.with_name(f"{out.stem}_unpaired{out.suffix}")
 
 
 def write_events(
@@ -589,16 +779,27 @@ def write_events(
     schema: Schema | None = None,
     include_negated: bool = False,
     graph: str | Path | None = None,
+    html: str | Path | None = None,
+    monthly: str | Path | None = None,
+    gazetteer: Gazetteer | None = None,
     progress: bool = False,
 ) -> EventsResult:
-    """Write the event table of a gold file to ``.parquet`` or ``.csv`` (and a graph PNG).
+    """Write the event table of a gold file to ``.parquet`` or ``.csv``, and its views.
 
-    Both files are written atomically: on bad input neither appears.
+    Beside ``output`` (``events.csv``) goes the table of unpaired contacts
+    (``events_unpaired.csv``, :func:`unpaired_path`).  Views, each optional: ``graph`` a PNG of
+    who talks to whom, ``html`` the same graph interactive (plotly, its JavaScript inlined so
+    it opens offline), ``monthly`` a CSV of contacts per pair per month with a heat-map PNG
+    beside it (same stem).  Every file is written atomically: on bad input none appears.
 
     Raises:
-        InputError: for an output name that is neither ``.parquet`` nor ``.csv``.
+        InputError: for an output name that is neither ``.parquet`` nor ``.csv``, or a view
+            of the wrong suffix.
         DocumentError: for a bad gold record.
     """
+    from contextlib import ExitStack
+
+    from backchannel.annotation.export.actors import resolve_document
     from backchannel.progress import track
     from backchannel.schema import load_schema
 
@@ -610,19 +811,34 @@ def write_events(
         raise InputError(
             "event table must end in .parquet or .csv", path=out, hint="for example events.parquet"
         )
-    if graph is not None and Path(graph).suffix.lower() != ".png":
-        raise InputError("graph must be a .png file", path=graph)
-    documents = 0
-    dropped = 0
-    with atomic_write(out, "wb") as fh:
+    for view, ext in ((graph, ".png"), (html, ".html"), (monthly, ".csv")):
+        if view is not None and Path(view).suffix.lower() != ext:
+            raise InputError(f"this view must be a {ext} file", path=view)
+    documents = dropped = 0
+    ids: set[str] = set()
+    statuses: Counter[str] = Counter()
+    side = unpaired_path(out)
+    with ExitStack() as stack:
+        fh = stack.enter_context(atomic_write(out, "wb"))
+        side_fh = stack.enter_context(atomic_write(side, "wb"))
+        parquet = suffix == ".parquet"
         writer = EventsWriter(
-            fh if suffix == ".parquet" else None, fh if suffix == ".csv" else None
+            fh if parquet else None,
+            None if parquet else fh,
+            unpaired_parquet=side_fh if parquet else None,
+            unpaired_csv=None if parquet else side_fh,
         )
         docs = _read(gold, schema)
         for doc in track(docs, "events") if progress else docs:
             documents += 1
-            rows = document_events(doc, schema, include_negated=include_negated)
-            writer.add(rows)
+            resolution = resolve_document(doc, gazetteer)
+            statuses.update(r.status for r in resolution.values())
+            ids.update(r.actor.actor_id for r in resolution.values() if r.actor is not None)
+            writer.add(
+                *document_contacts(
+                    doc, schema, include_negated=include_negated, resolution=resolution
+                )
+            )
             dropped += sum(
                 1
                 for s in doc.spans
@@ -632,6 +848,15 @@ def write_events(
             )
         writer.close()
         edges = writer.graph.draw(graph) if graph is not None else len(writer.graph.edges)
+        plot = None
+        if html is not None or monthly is not None:
+            from backchannel.annotation.export import event_views
+
+            if html is not None:
+                event_views.write_html_graph(writer.graph, html)
+            if monthly is not None:
+                plot = Path(monthly).with_suffix(".png")
+                event_views.write_monthly(writer.graph, monthly, plot)
     return EventsResult(
         documents=documents,
         contacts=writer.contacts,
@@ -640,4 +865,13 @@ def write_events(
         output=str(out),
         graph=str(graph) if graph is not None else None,
         dropped_contacts=dropped,
+        unpaired=writer.unpaired,
+        unpaired_output=str(side),
+        html=str(html) if html is not None else None,
+        monthly=str(monthly) if monthly is not None else None,
+        monthly_plot=str(plot) if plot is not None else None,
+        actors=len(ids),
+        mentions=sum(statuses.values()),
+        generic_mentions=statuses["generic"],
+        unknown_mentions=statuses["unknown"],
     )

@@ -177,6 +177,23 @@ def to_markdown(result: ScoreResult) -> str:
             cells = " | ".join(_ci(result, f"{base}.{md}.f1") for md in REL_MODES)
             name = "*micro*" if scope == "micro" else escape(scope)
             out.append(f"| {name} | {pos} | {act} | {cells} |")
+    pairs_seen = sum(v.get(f"contacts.actor_pairs.{c}") or 0 for c in ("gold", "predicted"))
+    if pairs_seen and not _given(result, "relations"):
+        out += [
+            "",
+            "## Who talks to whom (contact pairs)",
+            "",
+            "Unordered pairs of resolved actors that share a contact, per document, whichever "
+            "mentions named them; country pairs forgive the wrong person of the right country.",
+            "",
+            "| level | gold | predicted | found | precision | recall | F1 |",
+            "|---|---:|---:|---:|---|---|---|",
+        ]
+        for level, name in (("actor_pairs", "actors"), ("country_pairs", "countries")):
+            b = f"contacts.{level}"
+            counts = " | ".join(str(int(v[f"{b}.{c}"] or 0)) for c in ("gold", "predicted", "tp"))
+            figs = " | ".join(_ci(result, f"{b}.{f}") for f in ("precision", "recall", "f1"))
+            out.append(f"| {name} | {counts} | {figs} |")
     if "stance.polarity.pairs" in v:
         out += [
             "",

@@ -428,6 +428,17 @@ def score(
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]
     intervals = bootstrap_intervals(counts, figure_names, bootstrap, seed, confidence)
+    contacts = _contact_figures(
+        gold,
+        predictions,
+        sch,
+        allow_missing=allow_missing,
+        bootstrap=bootstrap,
+        seed=seed,
+        confidence=confidence,
+    )
+    values.update(contacts[0])
+    intervals.update(contacts[1])
     given = given_layers(predictions)
     meta = {
         "backchannel": __version__,
@@ -446,6 +457,76 @@ def score(
         "majority_polarity": majority_polarity(totals, layout),
     }
     return ScoreResult(values, intervals, counts, meta)
+
+
+def _contact_figures(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    *,
+    allow_missing: bool,
+    bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[dict[str, float | None], dict[str, tuple[float | None, float | None]]]:
+    """Contact-pair figures (:mod:`~backchannel.eval.scoring.contacts`); none for a schema
+    without the contact-event model, or for predictions read from standard input (one pass
+    only)."""
+    from backchannel.eval.scoring import contacts
+
+    if not contacts.schema_has_contacts(schema) or str(predictions) == STDIO:
+        return {}, {}
+    rows = contacts.contact_pair_counts(gold, predictions, schema, allow_missing=allow_missing)
+    return contacts.contact_pair_figures(
+        rows, bootstrap=bootstrap, seed=seed, confidence=confidence
+    )
+
+
+def _compare_contacts(
+    gold: str | Path,
+    a: str | Path,
+    b: str | Path,
+    schema: Schema,
+    *,
+    allow_missing: bool,
+    bootstrap: int,
+    permutations: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, dict[str, float | None]]:
+    """The contact-pair rows of ``compare``: same tests as every other figure, documents as
+    the unit (both systems' counts come in gold order, so rows pair up)."""
+    from backchannel.eval.scoring import contacts
+
+    if not contacts.schema_has_contacts(schema) or STDIO in (str(a), str(b)):
+        return {}
+    ca = contacts.contact_pair_counts(gold, a, schema, allow_missing=allow_missing)
+    cb = contacts.contact_pair_counts(gold, b, schema, allow_missing=allow_missing)
+    fn = contacts.pair_metrics
+    va, vb = fn(ca.sum(axis=0)), fn(cb.sum(axis=0))
+    names = [
+        n
+        for n in contacts.FIGURE_NAMES
+        if not (math.isnan(float(va[n])) and math.isnan(float(vb[n])))
+    ]
+    if not names:
+        return {}
+    deltas, observed = paired_bootstrap(ca, cb, fn, names, bootstrap, seed)
+    p_ar = approximate_randomisation(ca, cb, fn, names, permutations, seed)
+    lo, hi = percentile_interval(deltas, confidence)
+    p_boot = bootstrap_p(deltas, observed)
+    return {
+        n: {
+            "a": _clean(float(va[n])),
+            "b": _clean(float(vb[n])),
+            "delta": _clean(observed[j]),
+            "ci_low": _clean(lo[j]),
+            "ci_high": _clean(hi[j]),
+            "p_bootstrap": _clean(p_boot[j]),
+            "p_randomisation": _clean(p_ar[j]),
+        }
+        for j, n in enumerate(names)
+    }
 
 
 @dataclass
@@ -521,6 +602,19 @@ def compare(
             "p_bootstrap": _clean(p_boot[j]),
             "p_randomisation": _clean(p_ar[j]),
         }
+    rows.update(
+        _compare_contacts(
+            gold,
+            a,
+            b,
+            sch,
+            allow_missing=allow_missing,
+            bootstrap=bootstrap,
+            permutations=permutations,
+            seed=seed,
+            confidence=confidence,
+        )
+    )
     meta = {
         "backchannel": __version__,
         "gold": str(gold),

@@ -100,14 +100,16 @@ def test_events_command(gold_file: Path, tmp_path: Path, runner) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"13 rows for 11 contacts in 11 documents -> {out}",
+        f"12 rows for 10 contacts in 11 documents -> {out}",
+        "27 actor mentions -> 8 actors (0 generic, 0 unknown mentions)",
+        f"1 contacts with fewer than two resolved actors -> {tmp_path / 'events_unpaired.csv'}",
         "left out 1 negated, generic or hypothetical contacts (--include-negated keeps them)",
         f"graph: 4 edges -> {tmp_path / 'g.png'}",
     ]
     negated = runner.invoke(
         app, ["events", str(gold_file), "-o", str(tmp_path / "all.csv"), "--include-negated"]
     )
-    assert negated.output.startswith("14 rows for 12 contacts")
+    assert negated.output.startswith("13 rows for 11 contacts")
 
 
 def test_events_bad_suffix(gold_file: Path, tmp_path: Path, runner) -> None:

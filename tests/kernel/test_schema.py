@@ -39,7 +39,13 @@ doc_labels:
 
 def test_default_schema_loads(schema: Schema) -> None:
     assert schema.span_labels == ["ACTOR", "CHANNEL", "VENUE", "ISSUE"]
-    assert schema.relation_labels == ["PARTICIPANT", "HELD_AT", "ABOUT", "STANCE"]
+    assert schema.relation_labels == [
+        "PARTICIPANT",
+        "SAME_ACTOR",
+        "HELD_AT",
+        "ABOUT",
+        "STANCE",
+    ]
     assert schema.polarities == ["favor", "against", "neutral"]
     assert schema.bio_tags[:3] == ["O", "B-ACTOR", "I-ACTOR"]
     assert len(schema.bio_tags) == 9

@@ -1,5 +1,6 @@
-"""``events/events.parquet`` and ``events/events.csv``, the who-talks-to-whom table of the whole
-export (not split), and ``events/graph.png``, its graph; see
+"""``events/events.{parquet,csv}``, the who-talks-to-whom table of the whole export (not split:
+one row per pair of resolved actors of a contact), ``events/events_unpaired.{parquet,csv}``
+(contacts with fewer than two resolved actors) and ``events/graph.png``; see
 :mod:`backchannel.annotation.export.events` for the rows.
 """
 
@@ -37,16 +38,23 @@ class EventTableWriter:
         self.dir = target.root / "events"
         self.schema = target.schema
         self.dir.mkdir()
-        parquet, csv = (
+        parquet, csv, unpaired_parquet, unpaired_csv = (
             target.stack.enter_context(open(self.dir / name, "wb"))  # noqa: SIM115 - the stack closes it
-            for name in ("events.parquet", "events.csv")
+            for name in (
+                "events.parquet",
+                "events.csv",
+                "events_unpaired.parquet",
+                "events_unpaired.csv",
+            )
         )
-        self.writer = EventsWriter(parquet, csv)
+        self.writer = EventsWriter(
+            parquet, csv, unpaired_parquet=unpaired_parquet, unpaired_csv=unpaired_csv
+        )
 
     def add(self, split: str, doc: Document, bio: BioResult) -> None:
-        from backchannel.annotation.export.events import document_events
+        from backchannel.annotation.export.events import document_contacts
 
-        self.writer.add(document_events(doc, self.schema))
+        self.writer.add(*document_contacts(doc, self.schema))
 
     def close(self, splits: list[str]) -> dict[str, Any]:
         self.writer.close()

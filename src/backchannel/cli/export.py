@@ -104,9 +104,32 @@ def events_cli(
     graph: Annotated[
         Path | None, typer.Option("--graph", help="Also draw who talks to whom to this PNG.")
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the graph as interactive HTML (opens offline)."),
+    ] = None,
+    monthly: Annotated[
+        Path | None,
+        typer.Option(
+            "--monthly", help="Also write contacts per pair per month to this CSV (+ a PNG plot)."
+        ),
+    ] = None,
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option(
+            "--gazetteer",
+            help="TSV of known actors (id, name, aliases, country, sector, kind) whose ids win.",
+            dir_okay=False,
+        ),
+    ] = None,
     schema: SchemaOpt = None,
 ) -> None:
-    """The who-talks-to-whom event table (CAMEO/PLOVER codes) and its graph."""
+    """The who-talks-to-whom event table (resolved actors, CAMEO/PLOVER codes) and its views.
+
+    One row per pair of resolved actors of a contact; contacts with fewer than two resolved
+    actors go to a second table beside it (events_unpaired.csv for events.csv).
+    """
+    from backchannel.annotation.export.actors import Gazetteer
     from backchannel.annotation.export.events import write_events
     from backchannel.schema import load_schema
 
@@ -116,12 +139,23 @@ def events_cli(
         schema=load_schema(schema) if schema else None,
         include_negated=include_negated,
         graph=graph,
+        html=html,
+        monthly=monthly,
+        gazetteer=Gazetteer.load(gazetteer) if gazetteer else None,
         progress=True,
     )
     typer.echo(
         f"{plural(result.rows, 'row')} for {plural(result.contacts, 'contact')} in "
         f"{plural(result.documents, 'document')} "
         f"-> {result.output}"
+    )
+    typer.echo(
+        f"{result.mentions} actor mentions -> {result.actors} actors "
+        f"({result.generic_mentions} generic, {result.unknown_mentions} unknown mentions)"
+    )
+    typer.echo(
+        f"{result.unpaired} contacts with fewer than two resolved actors -> "
+        f"{result.unpaired_output}"
     )
     if result.dropped_contacts:
         typer.echo(
@@ -130,6 +164,10 @@ def events_cli(
         )
     if result.graph:
         typer.echo(f"graph: {result.edges} edges -> {result.graph}")
+    if result.html:
+        typer.echo(f"interactive graph -> {result.html}")
+    if result.monthly:
+        typer.echo(f"contacts per pair per month -> {result.monthly} and {result.monthly_plot}")
 
 
 def publish_cli(

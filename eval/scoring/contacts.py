@@ -1,0 +1,134 @@
+"""Contact-pair scoring: who talks to whom, judged the way an analyst of event data reads it.
+
+Span and relation figures reward finding the same characters as the annotator; an analyst asks
+whether a model found that A talked to B.  Here each document becomes the set of unordered
+pairs of resolved actors that share a contact
+(:func:`backchannel.annotation.export.events.contact_pairs`, the same resolution as the event
+table), in gold and in the predictions; a pair counts as found whichever mentions named the two
+actors ("Hartley" or "Prime Minister Sir Alan Hartley").  The same at the level of countries
+(``country_pairs``): a model that gives the right countries but the wrong office still scores.
+
+Per document: true positives (pairs in both), false positives (predicted only), false
+negatives (gold only).  Precision, recall and F1 are micro over all documents; intervals are
+the percentile bootstrap over documents of :mod:`backchannel.bootstrap`, like every other
+figure of ``score``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from backchannel.annotation.export.events import CHANNEL, PARTICIPANT, contact_pairs
+from backchannel.bootstrap import bootstrap_totals, percentile_interval
+from backchannel.schema import Schema
+
+__all__ = [
+    "FIGURE_NAMES",
+    "LEVELS",
+    "contact_pair_counts",
+    "contact_pair_figures",
+    "document_pair_counts",
+    "pair_metrics",
+]
+
+#: JSON names of the two levels and the pair level each scores.
+LEVELS = {"actor_pairs": "actor", "country_pairs": "country"}
+_COLUMNS = ("tp", "fp", "fn")
+
+
+def document_pair_counts(gold: object, pred: object | None, schema: Schema) -> list[int]:
+    """``[tp, fp, fn]`` per level (actor pairs, then country pairs) for one document.
+
+    ``pred`` is ``None`` for a missing prediction: every gold pair is missed.
+    """
+    out: list[int] = []
+    for level in LEVELS.values():
+        g = contact_pairs(gold, schema, level=level)  # type: ignore[arg-type]
+        p = contact_pairs(pred, schema, level=level) if pred is not None else set()  # type: ignore[arg-type]
+        out += [len(g & p), len(p - g), len(g - p)]
+    return out
+
+
+def contact_pair_counts(
+    gold: str | Path, predictions: str | Path, schema: Schema, *, allow_missing: bool = False
+) -> np.ndarray:
+    """The ``(documents, 6)`` count matrix: tp, fp, fn of actor pairs, then of country pairs.
+
+    Raises:
+        DocumentError: as :func:`backchannel.eval.scoring.joining.join` does.
+    """
+    from backchannel.eval.scoring.joining import join
+
+    rows = [
+        document_pair_counts(g.doc, p.doc if p is not None else None, schema)
+        for g, p in join(gold, predictions, allow_missing=allow_missing)
+    ]
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 3 * len(LEVELS))
+
+
+def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> dict[str, np.ndarray]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
+        f = np.where(tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
+    return {"precision": p, "recall": r, "f1": f}
+
+
+def pair_metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 of both levels from count totals (the last axis: the six
+    columns of :func:`contact_pair_counts`), named ``contacts.<level>.<figure>``; NaN when
+    undefined.  One totals row or a batch of replicates alike (the significance tests' shape).
+    """
+    t = np.asarray(totals, dtype=np.float64)
+    out: dict[str, np.ndarray] = {}
+    for k, name in enumerate(LEVELS):
+        prf = _prf(t[..., 3 * k], t[..., 3 * k + 1], t[..., 3 * k + 2])
+        out.update({f"contacts.{name}.{fig}": arr for fig, arr in prf.items()})
+    return out
+
+
+#: The rates :func:`pair_metrics` gives, in report order.
+FIGURE_NAMES = [f"contacts.{lvl}.{fig}" for lvl in LEVELS for fig in ("precision", "recall", "f1")]
+
+
+def contact_pair_figures(
+    rows: np.ndarray, *, bootstrap: int, seed: int, confidence: float = 0.95
+) -> tuple[dict[str, float | None], dict[str, tuple[float | None, float | None]]]:
+    """Values and intervals under ``contacts.<level>.<figure>`` from the count matrix.
+
+    Values: ``precision``, ``recall``, ``f1`` (``None`` when undefined) and the counts ``tp``,
+    ``fp``, ``fn``, ``gold`` (pairs in the gold) and ``predicted``.
+    """
+    totals = rows.sum(axis=0)
+    samples = bootstrap_totals(rows, bootstrap, seed) if bootstrap > 0 and rows.shape[0] else None
+    values: dict[str, float | None] = {}
+    intervals: dict[str, tuple[float | None, float | None]] = {}
+    for k, name in enumerate(LEVELS):
+        tp, fp, fn = (totals[3 * k + j] for j in range(3))
+        point = _prf(np.array([tp]), np.array([fp]), np.array([fn]))
+        prefix = f"contacts.{name}"
+        for fig, arr in point.items():
+            v = float(arr[0])
+            values[f"{prefix}.{fig}"] = None if np.isnan(v) else v
+        values[f"{prefix}.tp"], values[f"{prefix}.fp"], values[f"{prefix}.fn"] = tp, fp, fn
+        values[f"{prefix}.gold"], values[f"{prefix}.predicted"] = tp + fn, tp + fp
+        if samples is None:
+            for fig in point:
+                intervals[f"{prefix}.{fig}"] = (None, None)
+            continue
+        boot = _prf(*(samples[:, 3 * k + j].astype(np.float64) for j in range(3)))
+        figs = list(boot)
+        lo, hi = percentile_interval(np.stack([boot[f] for f in figs], axis=1), confidence)
+        for j, fig in enumerate(figs):
+            intervals[f"{prefix}.{fig}"] = (
+                None if np.isnan(lo[j]) else float(lo[j]),
+                None if np.isnan(hi[j]) else float(hi[j]),
+            )
+    return {k: (None if v is None else float(v)) for k, v in values.items()}, intervals
+
+
+def schema_has_contacts(schema: Schema) -> bool:
+    """Whether the schema has the contact-event model (else there is nothing to pair)."""
+    return CHANNEL in schema.spans and PARTICIPANT in schema.relations

@@ -1,0 +1,1 @@
+"""Small gazetteers shared by annotation and eval (see README.md here)."""
