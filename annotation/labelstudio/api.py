@@ -188,6 +188,21 @@ class Studio:
                 request_options={"max_retries": 0},
             )
 
+    def update_prediction(self, prediction_id: int, prediction: Mapping[str, Any]) -> None:
+        """Replace a stored prediction's result and score in place (its id stays)."""
+        with self.guard(f"updating prediction {prediction_id}"):
+            self._sdk.predictions.update(
+                prediction_id,
+                result=list(prediction["result"]),
+                model_version=prediction.get("model_version"),
+                score=prediction.get("score"),
+            )
+
+    def set_model_version(self, project_id: int, model_version: str) -> None:
+        """Make ``model_version`` the project's: the Data Manager's prediction score is its."""
+        with self.guard(f"setting the model version of project {project_id}"):
+            self._sdk.projects.update(project_id, model_version=model_version)
+
     def delete_prediction(self, prediction_id: int) -> None:
         with self.guard(f"deleting prediction {prediction_id}"):
             self._sdk.predictions.delete(prediction_id)

@@ -49,3 +49,17 @@ def test_with_confidence_keeps_the_spans() -> None:
     doc = _doc(0.9, 0.2)
     scored = with_confidence(doc)
     assert scored.spans == doc.spans and scored.score == confidence(doc)
+
+
+def test_sorting_by_score_ascending_puts_the_coin_flips_first() -> None:
+    """The documented order, by hand: H(0.5) = 1, H(0.9) = 0.469, H(0.99) = 0.081 bits."""
+    docs = {
+        "sure": _doc(0.99, 0.99),  # 1 - 0.081 = 0.919
+        "fairly-sure": _doc(0.9),  # 1 - 0.469 = 0.531
+        "mixed": _doc(0.99, 0.5),  # 1 - (0.081 + 1) / 2 = 0.460
+        "coin-flip": _doc(0.5),  # 0
+        "sure-it-is-wrong": _doc(0.01),  # as certain as 0.99: 0.919
+    }
+    ascending = sorted(docs, key=lambda k: (confidence(docs[k]), k))
+    assert ascending == ["coin-flip", "mixed", "fairly-sure", "sure", "sure-it-is-wrong"]
+    assert confidence(docs["sure"]) == confidence(docs["sure-it-is-wrong"]) == 0.9192

@@ -229,8 +229,76 @@ def connect_cli(
     )
 
 
+def rank_cli(
+    project: Annotated[str, typer.Option("--project", help="Project title.")] = "backchannel",
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model name: rules, spacy, stance or a plug-in.")
+    ] = "rules",
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-dir",
+            help="Trained model directory (default: models/MODEL if it exists; for a model "
+            "`serve` retrained, its WORK_DIR/models/current version).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    include_annotated: Annotated[
+        bool,
+        typer.Option("--include-annotated", help="Rank annotated tasks too (default: open only)."),
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", min=0, help="Print this many most informative tasks.")
+    ] = 10,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Label Studio URL (default as for push).", show_default=False),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="API token (default: $LABEL_STUDIO_API_KEY, else the server of `studio up`).",
+            show_default=False,
+        ),
+    ] = None,
+    schema_path: SchemaOpt = None,
+) -> None:
+    """Put the most informative open task first: predict each and store the ranking score.
+
+    Sort the Data Manager by Prediction score, ascending: the tasks whose predictions are
+    closest to coin flips come first (docs/serve.md).  Run it again after retraining; it
+    updates its own predictions rather than adding more.
+    """
+    from backchannel.annotation.labelstudio.api import connect
+    from backchannel.annotation.labelstudio.connection import resolve_connection
+    from backchannel.annotation.labelstudio.rank_tasks import rank_tasks
+    from backchannel.eval.serving import RegistryPredictor
+    from backchannel.schema import load_schema
+    from backchannel.text import plural
+
+    schema = load_schema(schema_path)
+    if model_dir is None and Path("models", model).is_dir():
+        model_dir = Path("models", model)
+    predictor = RegistryPredictor(model, model_dir, schema)  # a bad model fails before the server
+    studio = connect(resolve_connection(url, token))
+    res = rank_tasks(studio, project, predictor, include_annotated=include_annotated)
+    typer.echo(
+        f"project {project!r} (id {res.project_id}): ranked "
+        f"{plural(res.created + res.updated, 'task')} with {res.model_version} "
+        f"({res.created} new, {res.updated} updated predictions; "
+        f"{res.annotated_skipped} annotated left alone); sort the Data Manager by "
+        "Prediction score, ascending",
+        err=True,
+    )
+    for doc_id, score in res.order[:top]:
+        typer.echo(f"{score:.4f}\t{doc_id}")
+
+
 def register(app: typer.Typer) -> None:
     from backchannel.cli.studio import studio_app
 
     app.command("serve")(serve_cli)
     studio_app.command("connect")(connect_cli)
+    studio_app.command("rank")(rank_cli)

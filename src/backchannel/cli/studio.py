@@ -8,6 +8,7 @@ started with ``studio up``) and is never printed.
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -64,6 +65,13 @@ ModelVersionOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+class Order(StrEnum):
+    """How ``push`` scores the predictions it attaches."""
+
+    model = "model"
+    uncertainty = "uncertainty"
 
 
 def _say(message: str) -> None:
@@ -196,6 +204,15 @@ def push_cli(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Tasks per import request.")
     ] = 500,
+    order: Annotated[
+        Order,
+        typer.Option(
+            "--order",
+            help="Prediction score: the model's own (mean span score), or 'uncertainty', which "
+            "sorts the most informative task first by Prediction score ascending "
+            "(docs/serve.md; needs --predictions).",
+        ),
+    ] = Order.model,
     url: UrlOpt = None,
     token: TokenOpt = None,
     schema_path: SchemaOpt = None,
@@ -203,18 +220,25 @@ def push_cli(
     """Import a corpus into a Label Studio project, idempotently, in batches.
 
     Documents already in the project (by document id) are skipped; a document whose text
-    changed is refused while its task has annotations.
+    changed is refused while its task has annotations.  To re-rank tasks already pushed (after
+    retraining), use `studio rank`.
     """
     from backchannel.annotation.labelstudio.push import push
     from backchannel.annotation.labelstudio.tasks import corpus_for_predictions, load_predictions
-    from backchannel.errors import DocumentError
+    from backchannel.errors import DocumentError, InputError
     from backchannel.progress import progress_enabled
     from backchannel.schema import load_schema
 
     schema = load_schema(schema_path)
     if str(corpus) != "-" and not corpus.is_file():  # a wrong path first, not "no server"
         raise DocumentError("no such file", path=corpus)
+    if order is Order.uncertainty and predictions is None:
+        raise InputError("--order uncertainty scores predictions: give --predictions FILE")
     preds = load_predictions(predictions, schema) if predictions is not None else {}
+    if order is Order.uncertainty:
+        from backchannel.annotation.labelstudio.ranking import with_confidence
+
+        preds = {doc_id: [with_confidence(p) for p in ps] for doc_id, ps in preds.items()}
     docs = corpus_for_predictions(corpus, preds, predictions, schema)  # before connecting
     studio = _studio(url, token)
     res = push(
