@@ -199,7 +199,7 @@ EXCLUDE_EXTRA = (
 
 def _excluded() -> set[str]:
     """Country, capital and adjective words of the rules lexicon, and the extra stop list."""
-    data = ROOT / "eval" / "models" / "data" / "countries.tsv"
+    data = ROOT / "src" / "backchannel" / "data" / "countries.tsv"
     words = set(EXCLUDE_EXTRA.split())
     for line in data.read_text(encoding="utf-8").splitlines():
         for cell in line.split("\t"):

@@ -188,7 +188,8 @@ def _check_strings(node: Any, path: Path, where: str = "") -> None:
 
 @lru_cache(maxsize=4)
 def load_lexicon(data_dir: str | None = None) -> Lexicon:
-    """Read ``lexicon.yaml`` and ``countries.tsv`` (from the package, or ``data_dir``).
+    """Read ``lexicon.yaml`` (from the package, or ``data_dir``) and ``countries.tsv`` (from
+    ``data_dir`` when a copy is there, else the one shipped in :mod:`backchannel.data`).
 
     Raises:
         SchemaError: when a data file is missing or malformed, naming the file.
@@ -253,7 +254,10 @@ def load_lexicon(data_dir: str | None = None) -> Lexicon:
         for cue in cues:
             lex.stance_cues.setdefault(str(cue).lower(), str(polarity))
     lex.speech_verbs = {str(w).lower() for w in raw["speech_verbs"]}
-    lex.countries = _read_countries(base / "countries.tsv")
+    countries = base / "countries.tsv"  # a user's copy beside the lexicon wins
+    if not countries.is_file():
+        countries = Path(str(resources.files("backchannel.data").joinpath("countries.tsv")))
+    lex.countries = _read_countries(countries)
     for c in lex.countries:
         for n in c.names:
             lex.country_names.setdefault(n, c.iso3)

@@ -244,8 +244,8 @@ def test_a_bad_lexicon_is_refused_with_its_file(tmp_path):
     from backchannel.errors import SchemaError
     from backchannel.eval.models.lexicon import _data_dir, load_lexicon
 
-    for name in ("lexicon.yaml", "countries.tsv"):
-        shutil.copy(_data_dir() / name, tmp_path / name)
+    shutil.copy(_data_dir() / "lexicon.yaml", tmp_path / "lexicon.yaml")
+    shutil.copy(_data_dir().parents[2] / "src" / "backchannel" / "data" / "countries.tsv", tmp_path)
     text = (tmp_path / "lexicon.yaml").read_text(encoding="utf-8")
     (tmp_path / "lexicon.yaml").write_text(
         text.replace('"on", upon', "on, upon", 1), encoding="utf-8"
@@ -259,8 +259,8 @@ def test_a_users_word_lists_are_used(tmp_path, schema):
 
     from backchannel.eval.models.lexicon import _data_dir
 
-    for name in ("lexicon.yaml", "countries.tsv"):
-        shutil.copy(_data_dir() / name, tmp_path / name)
+    shutil.copy(_data_dir() / "lexicon.yaml", tmp_path / "lexicon.yaml")
+    shutil.copy(_data_dir().parents[2] / "src" / "backchannel" / "data" / "countries.tsv", tmp_path)
     with (tmp_path / "countries.tsv").open("a", encoding="utf-8") as fh:
         fh.write("XKX\tKosovo\tKosovar\tPristina\n")
     model = RulesModel(tmp_path, schema=None)
