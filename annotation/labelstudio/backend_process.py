@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import time
 import urllib.error
@@ -21,7 +19,7 @@ from pathlib import Path
 
 from backchannel.atomic import atomic_write
 from backchannel.errors import StudioServerError
-from backchannel.processes import alive
+from backchannel.processes import alive, terminate_group
 
 __all__ = ["BackendInfo", "backend_answers", "running_backends", "start_detached", "stop_backends"]
 
@@ -88,7 +86,7 @@ def start_detached(
                 f"the backend exited during start (code {proc.returncode})", path=log
             )
         if time.monotonic() > deadline:
-            _terminate(proc.pid)
+            terminate_group(proc.pid)
             raise StudioServerError(f"the backend did not answer in {timeout:.0f} s", path=log)
         time.sleep(0.2)
     info = BackendInfo(url=url, port=port, pid=proc.pid, model=model, log_path=str(log))
@@ -114,23 +112,12 @@ def running_backends(data_dir: str | Path) -> list[BackendInfo]:
     return out
 
 
-def _terminate(pid: int, grace: float = 10.0) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if alive(pid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-
-
 def stop_backends(data_dir: str | Path) -> list[BackendInfo]:
     """Stop every detached backend recorded in ``data_dir``; returns what was stopped."""
     data_dir = Path(data_dir).expanduser().resolve()
     stopped = []
     for info in running_backends(data_dir):
-        _terminate(info.pid)
+        terminate_group(info.pid)
         with contextlib.suppress(FileNotFoundError):
             _state_path(data_dir, info.port).unlink()
         stopped.append(info)

@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -44,7 +43,7 @@ from backchannel.annotation.labelstudio.install import Say, ensure_installed, ex
 from backchannel.annotation.labelstudio.probe import HOST, healthy, port_in_use, whoami
 from backchannel.atomic import atomic_write
 from backchannel.errors import StudioServerError
-from backchannel.processes import alive
+from backchannel.processes import alive, terminate_group
 
 __all__ = [
     "DB_FILE",
@@ -258,14 +257,14 @@ def start_server(
                 path=log,
             )
         if time.monotonic() > deadline:
-            _terminate(proc.pid)
+            terminate_group(proc.pid)
             raise StudioServerError(
                 f"Label Studio did not become healthy in {timeout:.0f} s", path=log
             )
         time.sleep(0.3)
     who = whoami(url, token)
     if who != user:
-        _terminate(proc.pid)
+        terminate_group(proc.pid)
         raise StudioServerError(
             f"the server on {url} does not accept our admin token (answered as {who!r}); "
             "another Label Studio may hold the port, or the data directory belongs to other "
@@ -275,19 +274,6 @@ def start_server(
     with atomic_write(_state_path(data_dir)) as fh:
         json.dump(asdict(info), fh, indent=2)
     return info
-
-
-def _terminate(pid: int, grace: float = 10.0) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if alive(pid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-        while alive(pid) and time.monotonic() < deadline + 5:
-            time.sleep(0.1)
 
 
 def status(data_dir: str | Path = DEFAULT_DATA_DIR) -> ServerInfo | None:
@@ -313,7 +299,7 @@ def stop_server(data_dir: str | Path = DEFAULT_DATA_DIR) -> ServerInfo | None:
         with contextlib.suppress(FileNotFoundError):
             _state_path(data_dir).unlink()
         return None
-    _terminate(info.pid)
+    terminate_group(info.pid)
     if alive(info.pid):
         raise StudioServerError(f"Label Studio (pid {info.pid}) did not stop", path=info.log_path)
     with contextlib.suppress(FileNotFoundError):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 
-__all__ = ["alive"]
+__all__ = ["alive", "terminate_group"]
 
 
 def alive(pid: int) -> bool:
@@ -33,3 +35,20 @@ def alive(pid: int) -> bool:
         if done == pid:
             return False
     return True
+
+
+def terminate_group(pid: int, grace: float = 10.0) -> None:
+    """Stop the process group led by ``pid``: SIGTERM, ``grace`` seconds, then SIGKILL.
+
+    Servers are started in a session of their own so that their workers stop with them.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if alive(pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        while alive(pid) and time.monotonic() < deadline + 5:
+            time.sleep(0.1)

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from backchannel.cli.common import SchemaOpt
+from backchannel.cli.studio import TokenOpt, UrlOpt
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -197,18 +198,8 @@ def connect_cli(
         str, typer.Option("--backend", help="URL of the ML backend (backchannel serve).")
     ],
     project: Annotated[str, typer.Option("--project", help="Project title.")] = "backchannel",
-    url: Annotated[
-        str | None,
-        typer.Option("--url", help="Label Studio URL (default as for push).", show_default=False),
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            "--token",
-            help="API token (default: $LABEL_STUDIO_API_KEY, else the server of `studio up`).",
-            show_default=False,
-        ),
-    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
     basic_auth_env: BasicAuthEnvOpt = None,
     basic_auth_file: BasicAuthFileOpt = None,
 ) -> None:
@@ -251,18 +242,8 @@ def rank_cli(
     top: Annotated[
         int, typer.Option("--top", min=0, help="Print this many most informative tasks.")
     ] = 10,
-    url: Annotated[
-        str | None,
-        typer.Option("--url", help="Label Studio URL (default as for push).", show_default=False),
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            "--token",
-            help="API token (default: $LABEL_STUDIO_API_KEY, else the server of `studio up`).",
-            show_default=False,
-        ),
-    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
     schema_path: SchemaOpt = None,
 ) -> None:
     """Put the most informative open task first: predict each and store the ranking score.
