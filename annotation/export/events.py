@@ -57,6 +57,7 @@ __all__ = [
     "EventsWriter",
     "check_event_schema",
     "document_events",
+    "dropped_contacts",
     "event_codes",
     "write_events",
 ]
@@ -570,6 +571,17 @@ def _read(gold: str | Path, schema: Schema) -> Iterable[Document]:
     return iter_corpus(gold, schema=schema, from_row=FromRow(schema))
 
 
+def dropped_contacts(doc: Document, include_negated: bool) -> int:
+    """Contacts of ``doc`` left out of the table (negated, generic, hypothetical)."""
+    if include_negated:
+        return 0
+    return sum(
+        1
+        for s in doc.spans
+        if s.label == CHANNEL and s.attrs.get("modality", "actual") in DROPPED_MODALITIES
+    )
+
+
 class EventsResult(msgspec.Struct):
     """What :func:`write_events` wrote."""
 
@@ -623,13 +635,7 @@ def write_events(
             documents += 1
             rows = document_events(doc, schema, include_negated=include_negated)
             writer.add(rows)
-            dropped += sum(
-                1
-                for s in doc.spans
-                if s.label == CHANNEL
-                and not include_negated
-                and s.attrs.get("modality", "actual") in DROPPED_MODALITIES
-            )
+            dropped += dropped_contacts(doc, include_negated)
         writer.close()
         edges = writer.graph.draw(graph) if graph is not None else len(writer.graph.edges)
     return EventsResult(
