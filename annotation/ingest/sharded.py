@@ -102,6 +102,10 @@ def group_sources(files: Sequence[SourceFile], shard_bytes: int = SHARD_BYTES) -
     return [IngestPiece(k, n, tuple(g)) for k, (n, g) in enumerate(zip(names, groups, strict=True))]
 
 
+def _under(path: str, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+
+
 def _where_name(piece: IngestPiece) -> str:
     return f"{piece.index:05d}.where"
 
@@ -196,6 +200,11 @@ def ingest_sharded(
     expansion = Expansion()
     exclude = None if folder or out == STDIO else out
     files = list(expand_sources([str(s) for s in sources], exclude=exclude, counts=expansion))
+    if target is not None:  # never read the previous run's shards (as the serial run its file)
+        inside = [f for f in files if _under(f.path, target)]
+        files = [f for f in files if not _under(f.path, target)]
+        expansion.files -= len(inside)
+        expansion.skipped += len(inside)
     pieces = group_sources(files, shard_bytes)
     stats = IngestStats(files=expansion.files, skipped_files=expansion.skipped)
     anchor = target if target is not None else Path.cwd() / "stdout" if out == STDIO else Path(out)

@@ -103,6 +103,13 @@ def test_cli_ingest_folder_output_on_cluster(tmp_path: Path) -> None:
     joined = b"".join((out / n).read_bytes() for n in names)
     assert joined == (tmp_path / "serial.jsonl").read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    # an output folder inside the input: the next run does not read its previous shards
+    inner = tmp_path / "in" / "corpus"
+    for _ in range(2):
+        got = ingest_sharded([tmp_path / "in"], f"{inner}/", shard_bytes=1)
+        assert (got.files, got.documents) == (5, 6)
+    shards = json.loads((inner / MANIFEST).read_text(encoding="utf-8"))["shards"]
+    assert b"".join((inner / s["name"]).read_bytes() for s in shards) == joined
 
 
 def test_ingest_errors_are_the_serial_ones_in_order(client, tmp_path: Path) -> None:
