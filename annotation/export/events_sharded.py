@@ -149,7 +149,7 @@ def write_events_sharded(
         InputError: an output name that is neither a folder, ``.parquet`` nor ``.csv``.
         DocumentError: a bad gold record (its shard and real line); nothing is written.
     """
-    from backchannel.cluster import _check_folder_target, map_pieces
+    from backchannel.cluster import check_folder_target, map_pieces
     from backchannel.schema import load_schema
 
     schema = schema or load_schema()
@@ -158,7 +158,7 @@ def write_events_sharded(
     folder = is_folder_output(text)
     target = Path(text.rstrip("/" + os.sep) or text)
     if folder:
-        _check_folder_target(target)
+        check_folder_target(target)
     elif target.suffix.lower() not in (".parquet", ".csv"):
         raise InputError(
             "event table must end in .parquet or .csv (or be a FOLDER/ of shards)",

@@ -186,7 +186,7 @@ def ingest_sharded(
     Raises:
         IngestError: as ``ingest`` (the first problem in input order); nothing is written.
     """
-    from backchannel.cluster import _check_folder_target, map_pieces
+    from backchannel.cluster import check_folder_target, map_pieces
 
     if not 0.0 < near_dup_threshold <= 1.0:
         raise IngestError(f"near-duplicate threshold must be in (0, 1], got {near_dup_threshold}")
@@ -196,7 +196,7 @@ def ingest_sharded(
     folder = is_folder_output(out)
     target = Path(out.rstrip("/" + os.sep) or out) if folder else None
     if target is not None:
-        _check_folder_target(target)
+        check_folder_target(target)
     expansion = Expansion()
     exclude = None if folder or out == STDIO else out
     files = list(expand_sources([str(s) for s in sources], exclude=exclude, counts=expansion))

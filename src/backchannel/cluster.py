@@ -38,6 +38,7 @@ from backchannel.progress import track
 __all__ = [
     "ClusterSpec",
     "available_cpus",
+    "check_folder_target",
     "open_client",
     "parse_cluster",
     "run_tasks",
@@ -271,7 +272,7 @@ def map_pieces(
     )
 
 
-def _check_folder_target(target: Path) -> None:
+def check_folder_target(target: Path) -> None:
     """Refuse to replace a folder that is not a backchannel shard folder (nor empty)."""
     from backchannel.shards import MANIFEST
 
@@ -318,7 +319,7 @@ def write_sharded(
     text = str(output)
     if is_folder_output(text):
         target = Path(text.rstrip("/" + os.sep) or text)
-        _check_folder_target(target)
+        check_folder_target(target)
         with atomic_directory(target, overwrite=True) as build:
             infos = map_pieces(
                 fn, pieces, str(build.resolve()), *args, cluster=cluster,
