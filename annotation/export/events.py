@@ -67,6 +67,7 @@ __all__ = [
     "contact_pairs",
     "document_contacts",
     "document_events",
+    "dropped_contacts",
     "event_codes",
     "unpaired_path",
     "write_events",
@@ -744,6 +745,131 @@ class EventsWriter:
             self._unpaired.close()
 
 
+def dropped_contacts(doc: Document, include_negated: bool) -> int:
+    """Contacts of ``doc`` left out of the table (negated, generic, hypothetical)."""
+    if include_negated:
+        return 0
+    return sum(
+        1
+        for s in doc.spans
+        if s.label == CHANNEL and s.attrs.get("modality", "actual") in DROPPED_MODALITIES
+    )
+
+
+class DocumentEvents(msgspec.Struct, array_like=True):
+    """Everything one document gives the event table: what a cluster worker hands back.
+
+    ``statuses`` counts the document's ACTOR mentions by resolution status and ``actor_ids``
+    lists the actors they resolved to, for the run's totals.
+    """
+
+    rows: list[ContactEvent]
+    unpaired: list[UnpairedContact]
+    dropped: int
+    statuses: dict[str, int]
+    actor_ids: list[str]
+
+
+def document_record(
+    doc: Document,
+    schema: Schema,
+    *,
+    include_negated: bool = False,
+    gazetteer: Gazetteer | None = None,
+) -> DocumentEvents:
+    """The rows, unpaired contacts and resolution counts of one document (serial or worker)."""
+    from backchannel.annotation.export.actors import resolve_document
+
+    resolution = resolve_document(doc, gazetteer)
+    rows, unpaired = document_contacts(
+        doc, schema, include_negated=include_negated, resolution=resolution
+    )
+    statuses = Counter(r.status for r in resolution.values())
+    ids = sorted({r.actor.actor_id for r in resolution.values() if r.actor is not None})
+    return DocumentEvents(
+        rows, unpaired, dropped_contacts(doc, include_negated), dict(statuses), ids
+    )
+
+
+class EventTotals:
+    """Run totals over documents (the serial run and the sharded one add the same records)."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.dropped = 0
+        self.statuses: Counter[str] = Counter()
+        self.ids: set[str] = set()
+
+    def add(self, record: DocumentEvents) -> None:
+        self.documents += 1
+        self.dropped += record.dropped
+        self.statuses.update(record.statuses)
+        self.ids.update(record.actor_ids)
+
+
+def write_views(
+    graph_data: EventGraph,
+    graph: str | Path | None,
+    html: str | Path | None,
+    monthly: str | Path | None,
+) -> tuple[int, Path | None]:
+    """Draw the views of a finished table: the PNG graph, the HTML graph, the monthly table.
+
+    Returns:
+        The number of graph edges and the monthly plot's path (when ``monthly`` was given).
+    """
+    edges = graph_data.draw(graph) if graph is not None else len(graph_data.edges)
+    plot = None
+    if html is not None or monthly is not None:
+        from backchannel.annotation.export import event_views
+
+        if html is not None:
+            event_views.write_html_graph(graph_data, html)
+        if monthly is not None:
+            plot = Path(monthly).with_suffix(".png")
+            event_views.write_monthly(graph_data, monthly, plot)
+    return edges, plot
+
+
+def check_views(graph: Any, html: Any, monthly: Any) -> None:
+    """Refuse a view of the wrong suffix before any work."""
+    for view, ext in ((graph, ".png"), (html, ".html"), (monthly, ".csv")):
+        if view is not None and Path(view).suffix.lower() != ext:
+            raise InputError(f"this view must be a {ext} file", path=view)
+
+
+def events_result(
+    totals: EventTotals,
+    writer: EventsWriter,
+    edges: int,
+    output: Any,
+    side: Any,
+    graph: Any,
+    html: Any,
+    monthly: Any,
+    plot: Path | None,
+) -> EventsResult:
+    """The :class:`EventsResult` of a run (serial or sharded)."""
+    return EventsResult(
+        documents=totals.documents,
+        contacts=writer.contacts,
+        rows=writer.rows,
+        edges=edges,
+        output=str(output),
+        graph=str(graph) if graph is not None else None,
+        dropped_contacts=totals.dropped,
+        unpaired=writer.unpaired,
+        unpaired_output=str(side) if side is not None else None,
+        html=str(html) if html is not None else None,
+        monthly=str(monthly) if monthly is not None else None,
+        monthly_plot=str(plot) if plot is not None else None,
+        actors=len(totals.ids),
+        mentions=sum(totals.statuses.values()),
+        generic_mentions=totals.statuses["generic"],
+        unknown_mentions=totals.statuses["unknown"],
+    )
+
+
 class EventsResult(msgspec.Struct):
     """What :func:`write_events` wrote."""
 
@@ -799,7 +925,6 @@ def write_events(
     """
     from contextlib import ExitStack
 
-    from backchannel.annotation.export.actors import resolve_document
     from backchannel.progress import track
     from backchannel.schema import load_schema
 
@@ -811,12 +936,8 @@ def write_events(
         raise InputError(
             "event table must end in .parquet or .csv", path=out, hint="for example events.parquet"
         )
-    for view, ext in ((graph, ".png"), (html, ".html"), (monthly, ".csv")):
-        if view is not None and Path(view).suffix.lower() != ext:
-            raise InputError(f"this view must be a {ext} file", path=view)
-    documents = dropped = 0
-    ids: set[str] = set()
-    statuses: Counter[str] = Counter()
+    check_views(graph, html, monthly)
+    totals = EventTotals()
     side = unpaired_path(out)
     with ExitStack() as stack:
         fh = stack.enter_context(atomic_write(out, "wb"))
@@ -830,48 +951,11 @@ def write_events(
         )
         docs = _read(gold, schema)
         for doc in track(docs, "events") if progress else docs:
-            documents += 1
-            resolution = resolve_document(doc, gazetteer)
-            statuses.update(r.status for r in resolution.values())
-            ids.update(r.actor.actor_id for r in resolution.values() if r.actor is not None)
-            writer.add(
-                *document_contacts(
-                    doc, schema, include_negated=include_negated, resolution=resolution
-                )
+            record = document_record(
+                doc, schema, include_negated=include_negated, gazetteer=gazetteer
             )
-            dropped += sum(
-                1
-                for s in doc.spans
-                if s.label == CHANNEL
-                and not include_negated
-                and s.attrs.get("modality", "actual") in DROPPED_MODALITIES
-            )
+            totals.add(record)
+            writer.add(record.rows, record.unpaired)
         writer.close()
-        edges = writer.graph.draw(graph) if graph is not None else len(writer.graph.edges)
-        plot = None
-        if html is not None or monthly is not None:
-            from backchannel.annotation.export import event_views
-
-            if html is not None:
-                event_views.write_html_graph(writer.graph, html)
-            if monthly is not None:
-                plot = Path(monthly).with_suffix(".png")
-                event_views.write_monthly(writer.graph, monthly, plot)
-    return EventsResult(
-        documents=documents,
-        contacts=writer.contacts,
-        rows=writer.rows,
-        edges=edges,
-        output=str(out),
-        graph=str(graph) if graph is not None else None,
-        dropped_contacts=dropped,
-        unpaired=writer.unpaired,
-        unpaired_output=str(side),
-        html=str(html) if html is not None else None,
-        monthly=str(monthly) if monthly is not None else None,
-        monthly_plot=str(plot) if plot is not None else None,
-        actors=len(ids),
-        mentions=sum(statuses.values()),
-        generic_mentions=statuses["generic"],
-        unknown_mentions=statuses["unknown"],
-    )
+        edges, plot = write_views(writer.graph, graph, html, monthly)
+    return events_result(totals, writer, edges, out, side, graph, html, monthly, plot)

@@ -44,7 +44,15 @@ from backchannel.normalise import document_id, normalise_text
 from backchannel.progress import track
 from backchannel.text import plural
 
-__all__ = ["Duplicate", "IngestResult", "IngestStats", "ingest", "iter_ingest"]
+__all__ = [
+    "Duplicate",
+    "IngestResult",
+    "IngestStats",
+    "check_something_left",
+    "deduplicate",
+    "ingest",
+    "iter_ingest",
+]
 
 MAX_REPORTED = 1000
 """Duplicates listed individually in a result (the counts are always complete)."""
@@ -84,6 +92,20 @@ class IngestStats:
     duplicates: list[Duplicate] = field(default_factory=list)
     skipped_bad: list[IngestError] = field(default_factory=list)
     max_reported: int = MAX_REPORTED
+
+    def result(self, output: str) -> IngestResult:
+        """The counts as the :class:`IngestResult` of a run that wrote ``output``."""
+        return IngestResult(
+            output=output,
+            files=self.files,
+            skipped_files=self.skipped_files,
+            read=self.read,
+            documents=self.documents,
+            exact_duplicates=self.exact_duplicates,
+            near_duplicates=self.near_duplicates,
+            duplicates=tuple(self.duplicates),
+            skipped_bad=tuple(self.skipped_bad),
+        )
 
     def report(self, dup: Duplicate) -> None:
         if dup.kind == "exact":
@@ -131,10 +153,6 @@ class IngestResult:
             f"ingested {plural(self.documents, 'document')} from {plural(self.files, 'file')} "
             f"({', '.join(parts)}) -> {self.output}"
         )
-
-
-def _where(article: RawArticle) -> str:
-    return article.path if article.line is None else f"{article.path}:{article.line}"
 
 
 def _merge_steps(previous: object, done: list[str]) -> list[str]:
@@ -213,26 +231,40 @@ def iter_ingest(
                 raise
             stats.skipped_bad.append(exc)
             continue
-        verdict = index.check_and_add(doc.id, doc.text)
-        if verdict.exact_of is not None:
-            stats.report(Duplicate("exact", _where(article), doc.id, verdict.exact_of, 1.0))
-            continue
-        if verdict.id_taken:
-            raise IngestError(
-                "id already used by an earlier article with a different text",
-                path=article.path,
-                line=article.line,
-                doc_id=doc.id,
-            )
-        if verdict.near_of is not None and verdict.similarity is not None:
-            doc.meta["near_duplicate_of"] = verdict.near_of
-            doc.meta["near_duplicate_similarity"] = verdict.similarity
-            stats.report(
-                Duplicate("near", _where(article), doc.id, verdict.near_of, verdict.similarity)
-            )
-        stats.documents += 1
-        yield doc
+        if deduplicate(doc, article.path, article.line, index, stats):
+            yield doc
     stats.files, stats.skipped_files = expansion.files, expansion.skipped
+
+
+def deduplicate(
+    doc: Document, path: str, line: int | None, index: DedupeIndex, stats: IngestStats
+) -> bool:
+    """Check ``doc`` against every earlier article: False drops it (an exact duplicate).
+
+    A near-duplicate is kept and flagged in its meta; both are counted in ``stats``.  The one
+    de-duplication step, run in input order by the serial and the sharded ingest alike.
+
+    Raises:
+        IngestError: the id is taken by an earlier article with another text.
+    """
+    where = path if line is None else f"{path}:{line}"
+    verdict = index.check_and_add(doc.id, doc.text)
+    if verdict.exact_of is not None:
+        stats.report(Duplicate("exact", where, doc.id, verdict.exact_of, 1.0))
+        return False
+    if verdict.id_taken:
+        raise IngestError(
+            "id already used by an earlier article with a different text",
+            path=path,
+            line=line,
+            doc_id=doc.id,
+        )
+    if verdict.near_of is not None and verdict.similarity is not None:
+        doc.meta["near_duplicate_of"] = verdict.near_of
+        doc.meta["near_duplicate_similarity"] = verdict.similarity
+        stats.report(Duplicate("near", where, doc.id, verdict.near_of, verdict.similarity))
+    stats.documents += 1
+    return True
 
 
 def ingest(
@@ -294,23 +326,18 @@ def ingest(
 
         def checked() -> Iterator[Document]:
             yield from docs
-            if skip_bad and stats.skipped_bad and stats.documents == 0:  # still inside the writer
-                bad = len(stats.skipped_bad)
-                raise IngestError(
-                    "nothing ingested: "
-                    + ("the only article was bad" if bad == 1 else f"all {bad} articles were bad"),
-                    hint=f"the first: {stats.skipped_bad[0].one_line()}",
-                )
+            check_something_left(stats)  # still inside the writer: nothing is written
 
         write_documents(checked(), out)
-    return IngestResult(
-        output=out,
-        files=stats.files,
-        skipped_files=stats.skipped_files,
-        read=stats.read,
-        documents=stats.documents,
-        exact_duplicates=stats.exact_duplicates,
-        near_duplicates=stats.near_duplicates,
-        duplicates=tuple(stats.duplicates),
-        skipped_bad=tuple(stats.skipped_bad),
-    )
+    return stats.result(out)
+
+
+def check_something_left(stats: IngestStats) -> None:
+    """Raise when ``--skip-bad`` skipped every article (nothing ingested is still an error)."""
+    if stats.skipped_bad and stats.documents == 0:
+        bad = len(stats.skipped_bad)
+        raise IngestError(
+            "nothing ingested: "
+            + ("the only article was bad" if bad == 1 else f"all {bad} articles were bad"),
+            hint=f"the first: {stats.skipped_bad[0].one_line()}",
+        )

@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from backchannel.cluster import ClusterSpec, map_pieces, worker_cached
 from backchannel.cluster import available_cpus as _cpus
+from backchannel.cluster import map_pieces, shared_local_client, worker_cached
 from backchannel.eval.scoring.counting import BATCH, CHUNK, DocumentCounter
 from backchannel.eval.scoring.joining import _BOM, NotLockstep, lockstep
 from backchannel.eval.scoring.metrics import Layout
@@ -188,9 +188,10 @@ def count_parallel(
 ) -> Parallel | None:  # fmt: skip
     """Count on a Dask cluster; ``None`` if the fast path does not apply (run serially).
 
-    ``cluster``: an open ``distributed.Client`` or a ``--cluster`` value; default a local
-    cluster of ``workers`` processes.  Workers read the byte ranges of both files themselves
-    (on a cluster of machines, the files must be on a shared file system).
+    ``cluster``: an open ``distributed.Client`` or a ``--cluster`` value; default the local
+    cluster of ``workers`` processes this process keeps (:func:`shared_local_client`: started
+    once, reused by later calls, closed at exit).  Workers read the byte ranges of both files
+    themselves (on a cluster of machines, the files must be on a shared file system).
     """
     g, p = os.path.abspath(gold), os.path.abspath(predictions)
     try:
@@ -206,7 +207,7 @@ def count_parallel(
     try:
         results = map_pieces(
             _work, chunks, g, p, schema, layout, keep, run,
-            cluster=cluster or ClusterSpec(workers=workers), description="score", progress=False,
+            cluster=cluster or shared_local_client(workers), description="score", progress=False,
         )  # fmt: skip
     except Exception:
         return None  # a worker that died for good: the serial path decides

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -27,6 +28,7 @@ import numpy as np
 from backchannel import __version__
 from backchannel.atomic import STDIO
 from backchannel.bootstrap import bootstrap_totals, percentile_interval
+from backchannel.cluster import ClusterSpec, open_client
 from backchannel.documents import open_binary
 from backchannel.errors import InputError, quote
 from backchannel.eval.models.base import LAYERS, LAYERS_KEY
@@ -553,10 +555,12 @@ def compare(
     confidence: float = 0.95,
     allow_missing: bool = False,
     workers: int | None = None,
+    cluster: Any = None,
 ) -> CompareResult:
     """Compare system ``b`` with system ``a`` on the same gold, documents as the unit.
 
-    ``workers`` as for :func:`score`.
+    ``workers`` and ``cluster`` as for :func:`score` (gold and systems may be folders of
+    shards); one cluster counts both systems, and the report is the serial one.
 
     Returns:
         For every rate (micro, macro, per label, relations, stance, attributes): ``a``, ``b``,
@@ -565,8 +569,12 @@ def compare(
     """
     sch = _resolve_schema(schema)
     layout = _layout(sch, labels)
-    ca = collect_counts(gold, a, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
-    cb = collect_counts(gold, b, sch, layout, allow_missing=allow_missing, keep=0, workers=workers)
+    with contextlib.ExitStack() as stack:
+        if isinstance(cluster, str | ClusterSpec):  # started once for both systems
+            cluster = stack.enter_context(open_client(cluster))
+        options = {"allow_missing": allow_missing, "keep": 0, "workers": workers}
+        ca = collect_counts(gold, a, sch, layout, cluster=cluster, **options)
+        cb = collect_counts(gold, b, sch, layout, cluster=cluster, **options)
     ta, tb = ca.rows.sum(axis=0, dtype=np.int64), cb.rows.sum(axis=0, dtype=np.int64)
     va, vb = _values(ta, layout), _values(tb, layout)
     names = [

@@ -20,11 +20,13 @@ the scheduler.  Heavy state (a model, a scorer's tables) is built once per worke
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +38,11 @@ from backchannel.progress import track
 __all__ = [
     "ClusterSpec",
     "available_cpus",
+    "check_folder_target",
     "open_client",
     "parse_cluster",
     "run_tasks",
+    "shared_local_client",
     "worker_cached",
 ]
 
@@ -137,6 +141,49 @@ def open_client(
             yield client
 
 
+_SHARED: dict[tuple[int, str | int], Any] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_local_client(workers: int, *, memory_limit: str | int = LOCAL_MEMORY) -> Any:
+    """A local cluster's client of ``workers`` processes, started once per process and kept.
+
+    Why: starting a LocalCluster costs 4 to 7 s, more than counting a few thousand documents;
+    a library caller (a notebook, a test suite, a script scoring many runs) calling
+    ``score(..., workers=N)`` repeatedly reuses one cluster per ``N``.  Workers hold no state
+    that changes a result (:func:`worker_cached` keys by run), so reuse is bit-identical.  The
+    clusters are closed when the process exits; one whose scheduler went away is replaced.
+    """
+    key = (workers, memory_limit)
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is not None and entry[0].status == "running":
+            return entry[0]
+        if entry is not None:
+            _close_shared(key)
+        if not _SHARED:
+            atexit.register(_close_all_shared)
+        ctx = open_client(ClusterSpec(workers=workers), memory_limit=memory_limit)
+        client = ctx.__enter__()
+        _SHARED[key] = (client, ctx)
+        return client
+
+
+def _close_shared(key: tuple[int, str | int]) -> None:
+    _client, ctx = _SHARED.pop(key)
+    with contextlib.suppress(Exception):
+        ctx.__exit__(None, None, None)
+
+
+def _close_all_shared() -> None:
+    """Close every shared local cluster (at exit; also callable by tests)."""
+    if _SHARED:  # at exit the log streams may be closed already: nothing to say anyway
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    with _SHARED_LOCK:
+        for key in list(_SHARED):
+            _close_shared(key)
+
+
 _CACHE: dict[Any, Any] = {}
 _CACHE_SIZE = 4
 
@@ -225,7 +272,7 @@ def map_pieces(
     )
 
 
-def _check_folder_target(target: Path) -> None:
+def check_folder_target(target: Path) -> None:
     """Refuse to replace a folder that is not a backchannel shard folder (nor empty)."""
     from backchannel.shards import MANIFEST
 
@@ -272,7 +319,7 @@ def write_sharded(
     text = str(output)
     if is_folder_output(text):
         target = Path(text.rstrip("/" + os.sep) or text)
-        _check_folder_target(target)
+        check_folder_target(target)
         with atomic_directory(target, overwrite=True) as build:
             infos = map_pieces(
                 fn, pieces, str(build.resolve()), *args, cluster=cluster,

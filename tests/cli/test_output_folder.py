@@ -1,9 +1,10 @@
 """``-o`` naming a folder: one ``error:`` line and exit 1 in every command that writes one file.
 
 Before, ``ingest x.jsonl -o /tmp`` (and predict, score, agree, tasks...) did the work and then
-died in ``os.replace`` with an ``IsADirectoryError`` traceback.  ``predict`` is not here: its
-``-o`` may name a folder, which then receives shards and a manifest (docs/cluster.md; tested in
-tests/cluster), and a folder that is not a shard folder is refused there.
+died in ``os.replace`` with an ``IsADirectoryError`` traceback.  ``predict``, ``ingest`` and
+``events`` are not here: their ``-o`` may name a folder, which then receives shards and a
+manifest (docs/cluster.md; tested in tests/cluster), and a folder that is not a shard folder
+is refused there.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from backchannel.errors import InputError
 
 # command line before -o (FILE is replaced by a small Document JSONL), and the suggested name
 COMMANDS: list[tuple[list[str], str]] = [
-    (["ingest", "FILE"], "corpus.jsonl"),
     (["score", "FILE", "FILE"], "report.md"),
     (["compare", "FILE", "FILE", "FILE"], "report.md"),
     (["agree", "FILE"], "agreement.md"),
@@ -28,7 +28,6 @@ COMMANDS: list[tuple[list[str], str]] = [
     (["pull", "--from-export", "FILE"], "annotations.jsonl"),
     (["gold", "diff", "FILE", "FILE"], "diff.md"),
     (["gold", "quality", "FILE", "FILE"], "quality.md"),
-    (["events", "FILE"], "events.parquet"),
 ]
 
 

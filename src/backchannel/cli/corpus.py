@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import output_file_option
+from backchannel.cli.common import ClusterOpt, ShardSizeOpt, output_file_or_folder_option
 
 _SHOWN = 20
 
@@ -21,7 +21,13 @@ def ingest_cli(
             metavar="SRC",
         ),
     ],
-    output: Annotated[str, output_file_option("corpus.jsonl")] = "-",
+    output: Annotated[
+        str,
+        output_file_or_folder_option(
+            "corpus.jsonl",
+            "Output file (- for stdout), or FOLDER/ for shards plus _manifest.json.",
+        ),
+    ] = "-",
     license: Annotated[
         str | None,
         typer.Option("--license", help="meta.license for articles whose source gives none."),
@@ -53,23 +59,36 @@ def ingest_cli(
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Print only the summary line.")
     ] = False,
+    cluster: ClusterOpt = None,
+    shard_mb: ShardSizeOpt = 32,
 ) -> None:
     """Extract, normalise (NFC, newlines), id and de-duplicate articles into Document JSONL.
 
     Exact duplicates (same normalised text) are dropped; near-duplicates are kept and flagged.
     The summary and the duplicates found go to stderr; nothing is written if any input is bad.
+    With --cluster or a FOLDER/ output, articles are extracted piece by piece (on the cluster)
+    and de-duplicated here in input order: the output is the serial run's (docs/cluster.md).
     """
     from backchannel.annotation.ingest.corpus import ingest
+    from backchannel.shards import is_folder_output
 
-    result = ingest(
-        sources,
-        output,
-        license=license,
-        require_license=require_license,
-        near_dup_threshold=near_dup_threshold,
-        skip_bad=skip_bad,
-        progress=True,
-    )
+    options = {
+        "license": license,
+        "require_license": require_license,
+        "near_dup_threshold": near_dup_threshold,
+        "skip_bad": skip_bad,
+        "progress": True,
+    }
+    if cluster or is_folder_output(output):
+        from backchannel.annotation.ingest.sharded import ingest_sharded
+        from backchannel.cluster import parse_cluster
+
+        result = ingest_sharded(
+            sources, output, cluster=parse_cluster(cluster) if cluster else None,
+            shard_bytes=shard_mb * 2**20, **options,
+        )  # fmt: skip
+    else:
+        result = ingest(sources, output, **options)
     for bad in result.skipped_bad:
         typer.echo(f"skipped {bad.one_line()}", err=True)
     if not quiet:

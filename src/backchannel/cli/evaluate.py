@@ -42,12 +42,16 @@ PredArg = Annotated[
     ),
 ]
 SystemA = Annotated[
-    Path,
-    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system A (baseline)."),
+    str,
+    typer.Argument(
+        show_default=False, help="Predictions of system A (baseline): JSONL, folder or glob."
+    ),
 ]
 SystemB = Annotated[
-    Path,
-    typer.Argument(dir_okay=False, show_default=False, help="Predictions of system B (candidate)."),
+    str,
+    typer.Argument(
+        show_default=False, help="Predictions of system B (candidate): JSONL, folder or glob."
+    ),
 ]
 FormatOpt = Annotated[
     str,
@@ -156,7 +160,7 @@ def score_cli(
 
 
 def compare_cli(
-    gold: GoldArg,
+    gold: ShardedGoldArg,
     a: SystemA,
     b: SystemB,
     fmt: FormatOpt = "md",
@@ -170,8 +174,14 @@ def compare_cli(
     allow_missing: MissingOpt = False,
     schema: SchemaOpt = None,
     workers: WorkersOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
-    """Compare two systems on the same gold with paired significance tests."""
+    """Compare two systems on the same gold with paired significance tests.
+
+    Gold and systems may be folders of shards; with --cluster the counting runs on a Dask
+    cluster and the report is the same as the serial one.
+    """
+    from backchannel.cluster import parse_cluster
     from backchannel.eval.scoring.report import (
         ReportFormat,
         compare_summary,
@@ -192,6 +202,7 @@ def compare_cli(
         seed=seed,
         allow_missing=allow_missing,
         workers=workers,
+        cluster=parse_cluster(cluster) if cluster else None,
     )
     write_report(render_compare(result, ReportFormat(fmt)), output)
     if output != "-":

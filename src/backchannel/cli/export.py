@@ -12,7 +12,12 @@ from typing import Annotated
 
 import typer
 
-from backchannel.cli.common import SchemaOpt, output_file_option
+from backchannel.cli.common import (
+    ClusterOpt,
+    SchemaOpt,
+    ShardSizeOpt,
+    output_file_or_folder_option,
+)
 from backchannel.text import plural
 
 
@@ -92,7 +97,12 @@ def events_cli(
         ),
     ],
     output: Annotated[
-        str, output_file_option("events.parquet", "Output file: events.parquet or events.csv.")
+        str,
+        output_file_or_folder_option(
+            "events.parquet",
+            "Output file: events.parquet or events.csv; or FOLDER/ for a parquet table per "
+            "input shard plus _manifest.json.",
+        ),
     ],
     include_negated: Annotated[
         bool,
@@ -123,27 +133,40 @@ def events_cli(
         ),
     ] = None,
     schema: SchemaOpt = None,
+    cluster: ClusterOpt = None,
+    shard_mb: ShardSizeOpt = 32,
 ) -> None:
     """The who-talks-to-whom event table (resolved actors, CAMEO/PLOVER codes) and its views.
 
     One row per pair of resolved actors of a contact; contacts with fewer than two resolved
-    actors go to a second table beside it (events_unpaired.csv for events.csv).
+    actors go to a second table beside it (events_unpaired.csv for events.csv).  With --cluster
+    or a FOLDER/ output the rows are made piece by piece (on the cluster) and the tables and
+    views written here: a file output is the serial run's (docs/cluster.md).
     """
     from backchannel.annotation.export.actors import Gazetteer
     from backchannel.annotation.export.events import write_events
     from backchannel.schema import load_schema
+    from backchannel.shards import is_folder_output
 
-    result = write_events(
-        gold,
-        output,
-        schema=load_schema(schema) if schema else None,
-        include_negated=include_negated,
-        graph=graph,
-        html=html,
-        monthly=monthly,
-        gazetteer=Gazetteer.load(gazetteer) if gazetteer else None,
-        progress=True,
-    )
+    options = {
+        "schema": load_schema(schema) if schema else None,
+        "include_negated": include_negated,
+        "graph": graph,
+        "html": html,
+        "monthly": monthly,
+        "gazetteer": Gazetteer.load(gazetteer) if gazetteer else None,
+        "progress": True,
+    }
+    if cluster or is_folder_output(output):
+        from backchannel.annotation.export.events_sharded import write_events_sharded
+        from backchannel.cluster import parse_cluster
+
+        result = write_events_sharded(
+            gold, output, cluster=parse_cluster(cluster) if cluster else None,
+            shard_bytes=shard_mb * 2**20, **options,
+        )  # fmt: skip
+    else:
+        result = write_events(gold, output, **options)
     typer.echo(
         f"{plural(result.rows, 'row')} for {plural(result.contacts, 'contact')} in "
         f"{plural(result.documents, 'document')} "
