@@ -59,12 +59,25 @@ def contact_pair_counts(
     Raises:
         DocumentError: as :func:`backchannel.eval.scoring.joining.join` does.
     """
-    from backchannel.eval.scoring.joining import join
+    import tempfile
 
-    rows = [
-        document_pair_counts(g.doc, p.doc if p is not None else None, schema)
-        for g, p in join(gold, predictions, allow_missing=allow_missing)
-    ]
+    from backchannel.documents import write_documents
+    from backchannel.eval.scoring.joining import join
+    from backchannel.shards import is_sharded, iter_corpus
+
+    with tempfile.TemporaryDirectory(prefix="backchannel-contacts-") as tmp:
+        # shards (a folder or glob) are joined as the one file they make, as counting does
+        files = []
+        for k, source in enumerate((gold, predictions)):
+            if is_sharded(source):
+                joined = Path(tmp) / f"{k}.jsonl"
+                write_documents(iter_corpus(source, schema=schema, validate=False), joined)
+                source = joined
+            files.append(source)
+        rows = [
+            document_pair_counts(g.doc, p.doc if p is not None else None, schema)
+            for g, p in join(files[0], files[1], allow_missing=allow_missing)
+        ]
     return np.asarray(rows, dtype=np.int64).reshape(-1, 3 * len(LEVELS))
 
 
