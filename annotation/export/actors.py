@@ -46,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -774,9 +775,11 @@ class _Resolver:
             fm = self.mentions[full]
             fuller = self._fuller_name(fm.name)
             countries = [self.mentions[i].country for i in members if self.mentions[i].country]
-            country = max(set(countries), key=countries.count) if countries else None
+            # the most frequent, the first mentioned among equals: never set order, which
+            # differs between processes (a cluster worker must resolve as the serial run does)
+            country = Counter(countries).most_common(1)[0][0] if countries else None
             sectors = [self.mentions[i].sector for i in members if self.mentions[i].sector]
-            sector = max(set(sectors), key=sectors.count) if sectors else None
+            sector = Counter(sectors).most_common(1)[0][0] if sectors else None
             key = name_key(fuller)
             entry = self.gaz.lookup(key, country, "person")
             if entry is not None:

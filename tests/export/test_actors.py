@@ -353,3 +353,26 @@ def test_people_keep_one_id_across_the_bundled_articles() -> None:
     assert len(articles[reese]) == 3
     (mercier,) = ids["Claire Mercier"]
     assert len(articles[mercier]) == 3
+
+
+def test_resolution_does_not_depend_on_the_hash_seed(tmp_path) -> None:
+    """Cluster workers run with other hash seeds than the main process: the event table they
+    help write must be the serial run's, so no choice may follow set order (a tie between two
+    countries of one person once did)."""
+    import subprocess
+    import sys
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    gold = root / "corpora" / "diplomacy" / "gold.jsonl"
+    code = (
+        "import sys\n"
+        "from backchannel.annotation.export.events import write_events\n"
+        "write_events(sys.argv[1], sys.argv[2])\n"
+    )
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"events-{seed}.csv"
+        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(gold), str(out)], check=True, env=env)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
