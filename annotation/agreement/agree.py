@@ -51,7 +51,7 @@ from backchannel.annotation.agreement.records import (
 )
 from backchannel.annotation.agreement.stats import bootstrap_f1, mean_over_pairs, pair_f1
 from backchannel.annotation.annotation_set import AnnotationSource, SpanKey, open_annotations
-from backchannel.annotation.export.events import CHANNEL, PARTICIPANT, contact_pairs
+from backchannel.annotation.export.event_records import CHANNEL, PARTICIPANT, contact_pairs
 from backchannel.progress import track
 from backchannel.schema import Schema, load_schema
 from backchannel.spans import overlap_matches

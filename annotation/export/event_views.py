@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from backchannel.atomic import atomic_write
 
 if TYPE_CHECKING:
-    from backchannel.annotation.export.events import EventGraph
+    from backchannel.annotation.export.event_graph import EventGraph
 
 __all__ = ["MONTHLY_COLUMNS", "monthly_rows", "write_html_graph", "write_monthly"]
 
@@ -37,7 +37,7 @@ def html_figure(graph: EventGraph, *, title: str | None = None, label_top: int =
     """
     import plotly.graph_objects as go
 
-    from backchannel.annotation.export.events import _component_layout
+    from backchannel.annotation.export.event_graph import _component_layout
 
     nxg = graph.to_networkx()
     fig = go.Figure()

@@ -28,12 +28,12 @@ from typing import Any
 
 import msgspec
 
+from backchannel.annotation.export.event_records import check_event_schema
+from backchannel.annotation.export.event_tables import EventsWriter
 from backchannel.annotation.export.events import (
     DocumentEvents,
     EventsResult,
-    EventsWriter,
     EventTotals,
-    check_event_schema,
     check_views,
     document_record,
     events_result,

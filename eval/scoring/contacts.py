@@ -16,12 +16,20 @@ figure of ``score``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
-from backchannel.annotation.export.events import CHANNEL, PARTICIPANT, contact_pairs
+from backchannel.annotation.export.event_records import CHANNEL, PARTICIPANT, contact_pairs
+from backchannel.atomic import STDIO
 from backchannel.bootstrap import bootstrap_totals, percentile_interval
+from backchannel.eval.scoring.metrics import finite_or_none
+from backchannel.eval.scoring.significance import (
+    approximate_randomisation,
+    bootstrap_p,
+    paired_bootstrap,
+)
 from backchannel.schema import Schema
 
 __all__ = [
@@ -145,3 +153,63 @@ def contact_pair_figures(
 def schema_has_contacts(schema: Schema) -> bool:
     """Whether the schema has the contact-event model (else there is nothing to pair)."""
     return CHANNEL in schema.spans and PARTICIPANT in schema.relations
+
+
+def score_figures(
+    gold: str | Path,
+    predictions: str | Path,
+    schema: Schema,
+    *,
+    allow_missing: bool,
+    bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[dict[str, float | None], dict[str, tuple[float | None, float | None]]]:
+    """The contact-pair figures of ``score``; none for a schema
+    without the contact-event model, or for predictions read from standard input (one pass
+    only)."""
+    if not schema_has_contacts(schema) or str(predictions) == STDIO:
+        return {}, {}
+    rows = contact_pair_counts(gold, predictions, schema, allow_missing=allow_missing)
+    return contact_pair_figures(rows, bootstrap=bootstrap, seed=seed, confidence=confidence)
+
+
+def compare_rows(
+    gold: str | Path,
+    a: str | Path,
+    b: str | Path,
+    schema: Schema,
+    *,
+    allow_missing: bool,
+    bootstrap: int,
+    permutations: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, dict[str, float | None]]:
+    """The contact-pair rows of ``compare``: same tests as every other figure, documents as
+    the unit (both systems' counts come in gold order, so rows pair up)."""
+    if not schema_has_contacts(schema) or STDIO in (str(a), str(b)):
+        return {}
+    ca = contact_pair_counts(gold, a, schema, allow_missing=allow_missing)
+    cb = contact_pair_counts(gold, b, schema, allow_missing=allow_missing)
+    fn = pair_metrics
+    va, vb = fn(ca.sum(axis=0)), fn(cb.sum(axis=0))
+    names = [n for n in FIGURE_NAMES if not (math.isnan(float(va[n])) and math.isnan(float(vb[n])))]
+    if not names:
+        return {}
+    deltas, observed = paired_bootstrap(ca, cb, fn, names, bootstrap, seed)
+    p_ar = approximate_randomisation(ca, cb, fn, names, permutations, seed)
+    lo, hi = percentile_interval(deltas, confidence)
+    p_boot = bootstrap_p(deltas, observed)
+    return {
+        n: {
+            "a": finite_or_none(float(va[n])),
+            "b": finite_or_none(float(vb[n])),
+            "delta": finite_or_none(observed[j]),
+            "ci_low": finite_or_none(lo[j]),
+            "ci_high": finite_or_none(hi[j]),
+            "p_bootstrap": finite_or_none(p_boot[j]),
+            "p_randomisation": finite_or_none(p_ar[j]),
+        }
+        for j, n in enumerate(names)
+    }

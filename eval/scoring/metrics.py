@@ -26,6 +26,7 @@ Conventions (see ``docs/scoring.md``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -434,3 +435,8 @@ def _majority_baseline(
     fav = [f1s[p] for p in layout.favg if p in f1s]
     if fav:
         out[f"{base}.f_avg"] = _macro(np.stack(fav, -1), f"{base}.f_avg", classes)
+
+
+def finite_or_none(x: float) -> float | None:
+    """A figure as JSON shows it: ``None`` where it is undefined (NaN)."""
+    return None if math.isnan(x) else float(x)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +31,16 @@ from backchannel.cluster import ClusterSpec, open_client
 from backchannel.documents import open_binary
 from backchannel.errors import InputError, quote
 from backchannel.eval.models.base import LAYERS, LAYERS_KEY
+from backchannel.eval.scoring import contacts
 from backchannel.eval.scoring.counting import CHUNK, BrowserDoc, DocumentCounter
 from backchannel.eval.scoring.joining import NotLockstep, join, lockstep
-from backchannel.eval.scoring.metrics import Layout, class_sets, compute_metrics, majority_polarity
+from backchannel.eval.scoring.metrics import (
+    Layout,
+    class_sets,
+    compute_metrics,
+    finite_or_none,
+    majority_polarity,
+)
 from backchannel.eval.scoring.parallel import count_parallel, plan
 from backchannel.eval.scoring.significance import (
     approximate_randomisation,
@@ -270,10 +276,6 @@ def given_layers(predictions: str | Path) -> list[str]:
     return [x for x in LAYERS if common and x in common]
 
 
-def _clean(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
-
-
 @dataclass
 class ScoreResult:
     """Every figure of a scoring run, with intervals, and what the reports show.
@@ -365,7 +367,7 @@ def _reduce(rows: np.ndarray, reduce: np.ndarray) -> np.ndarray:
 
 
 def _values(totals: np.ndarray, layout: Layout) -> dict[str, float | None]:
-    return {k: _clean(float(v)) for k, v in compute_metrics(totals, layout).items()}
+    return {k: finite_or_none(float(v)) for k, v in compute_metrics(totals, layout).items()}
 
 
 def bootstrap_intervals(
@@ -383,7 +385,7 @@ def bootstrap_intervals(
             bootstrap_totals(small, bootstrap, seed) @ expand, layout, classes
         )
     lo, hi = percentile_interval(np.stack([samples[n] for n in names], axis=1), confidence)
-    return {n: (_clean(lo[j]), _clean(hi[j])) for j, n in enumerate(names)}
+    return {n: (finite_or_none(lo[j]), finite_or_none(hi[j])) for j, n in enumerate(names)}
 
 
 def score(
@@ -430,7 +432,7 @@ def score(
     values = _values(totals, layout)
     figure_names = [n for n in values if _is_figure(n)]
     intervals = bootstrap_intervals(counts, figure_names, bootstrap, seed, confidence)
-    contacts = _contact_figures(
+    pairs = contacts.score_figures(
         gold,
         predictions,
         sch,
@@ -439,8 +441,8 @@ def score(
         seed=seed,
         confidence=confidence,
     )
-    values.update(contacts[0])
-    intervals.update(contacts[1])
+    values.update(pairs[0])
+    intervals.update(pairs[1])
     given = given_layers(predictions)
     meta = {
         "backchannel": __version__,
@@ -459,76 +461,6 @@ def score(
         "majority_polarity": majority_polarity(totals, layout),
     }
     return ScoreResult(values, intervals, counts, meta)
-
-
-def _contact_figures(
-    gold: str | Path,
-    predictions: str | Path,
-    schema: Schema,
-    *,
-    allow_missing: bool,
-    bootstrap: int,
-    seed: int,
-    confidence: float,
-) -> tuple[dict[str, float | None], dict[str, tuple[float | None, float | None]]]:
-    """Contact-pair figures (:mod:`~backchannel.eval.scoring.contacts`); none for a schema
-    without the contact-event model, or for predictions read from standard input (one pass
-    only)."""
-    from backchannel.eval.scoring import contacts
-
-    if not contacts.schema_has_contacts(schema) or str(predictions) == STDIO:
-        return {}, {}
-    rows = contacts.contact_pair_counts(gold, predictions, schema, allow_missing=allow_missing)
-    return contacts.contact_pair_figures(
-        rows, bootstrap=bootstrap, seed=seed, confidence=confidence
-    )
-
-
-def _compare_contacts(
-    gold: str | Path,
-    a: str | Path,
-    b: str | Path,
-    schema: Schema,
-    *,
-    allow_missing: bool,
-    bootstrap: int,
-    permutations: int,
-    seed: int,
-    confidence: float,
-) -> dict[str, dict[str, float | None]]:
-    """The contact-pair rows of ``compare``: same tests as every other figure, documents as
-    the unit (both systems' counts come in gold order, so rows pair up)."""
-    from backchannel.eval.scoring import contacts
-
-    if not contacts.schema_has_contacts(schema) or STDIO in (str(a), str(b)):
-        return {}
-    ca = contacts.contact_pair_counts(gold, a, schema, allow_missing=allow_missing)
-    cb = contacts.contact_pair_counts(gold, b, schema, allow_missing=allow_missing)
-    fn = contacts.pair_metrics
-    va, vb = fn(ca.sum(axis=0)), fn(cb.sum(axis=0))
-    names = [
-        n
-        for n in contacts.FIGURE_NAMES
-        if not (math.isnan(float(va[n])) and math.isnan(float(vb[n])))
-    ]
-    if not names:
-        return {}
-    deltas, observed = paired_bootstrap(ca, cb, fn, names, bootstrap, seed)
-    p_ar = approximate_randomisation(ca, cb, fn, names, permutations, seed)
-    lo, hi = percentile_interval(deltas, confidence)
-    p_boot = bootstrap_p(deltas, observed)
-    return {
-        n: {
-            "a": _clean(float(va[n])),
-            "b": _clean(float(vb[n])),
-            "delta": _clean(observed[j]),
-            "ci_low": _clean(lo[j]),
-            "ci_high": _clean(hi[j]),
-            "p_bootstrap": _clean(p_boot[j]),
-            "p_randomisation": _clean(p_ar[j]),
-        }
-        for j, n in enumerate(names)
-    }
 
 
 @dataclass
@@ -604,14 +536,14 @@ def compare(
         rows[n] = {
             "a": va[n],
             "b": vb[n],
-            "delta": _clean(observed[j]),
-            "ci_low": _clean(lo[j]),
-            "ci_high": _clean(hi[j]),
-            "p_bootstrap": _clean(p_boot[j]),
-            "p_randomisation": _clean(p_ar[j]),
+            "delta": finite_or_none(observed[j]),
+            "ci_low": finite_or_none(lo[j]),
+            "ci_high": finite_or_none(hi[j]),
+            "p_bootstrap": finite_or_none(p_boot[j]),
+            "p_randomisation": finite_or_none(p_ar[j]),
         }
     rows.update(
-        _compare_contacts(
+        contacts.compare_rows(
             gold,
             a,
             b,

@@ -9,12 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.export.actors import (
-    Gazetteer,
-    name_key,
-    person_name,
-    resolve_document,
-)
+from backchannel.annotation.export.actor_gazetteer import Gazetteer
+from backchannel.annotation.export.actor_names import name_key, person_name
+from backchannel.annotation.export.actors import resolve_document
 from backchannel.documents import Document, read_documents
 from backchannel.errors import InputError
 from tests.export.conftest import at

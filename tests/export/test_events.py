@@ -8,15 +8,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from backchannel.annotation.export.events import (
+from backchannel.annotation.export.event_graph import EventGraph
+from backchannel.annotation.export.event_records import (
     COLUMNS,
     UNPAIRED_COLUMNS,
-    EventGraph,
     document_contacts,
     document_events,
     event_codes,
-    write_events,
 )
+from backchannel.annotation.export.events import write_events
 from backchannel.documents import Document, write_documents
 from backchannel.errors import InputError
 from backchannel.schema import Schema
@@ -204,7 +204,7 @@ def _label_boxes_do_not_overlap(graph_obj) -> int:
 def test_graph_labels_never_overlap_on_a_dense_synthetic_star() -> None:
     from collections import Counter
 
-    from backchannel.annotation.export.events import EventGraph
+    from backchannel.annotation.export.event_graph import EventGraph
 
     graph = EventGraph()
     hub = [f"C{i:02d}" for i in range(6)]
@@ -218,7 +218,8 @@ def test_graph_labels_never_overlap_on_a_dense_synthetic_star() -> None:
 def test_graph_labels_never_overlap_on_the_bundled_gold() -> None:
     from pathlib import Path
 
-    from backchannel.annotation.export.events import EventGraph, document_events
+    from backchannel.annotation.export.event_graph import EventGraph
+    from backchannel.annotation.export.event_records import document_events
     from backchannel.documents import read_documents
     from backchannel.schema import load_schema
 

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.annotation.export.events import contact_pairs
+from backchannel.annotation.export.event_records import contact_pairs
 from backchannel.documents import Document, Relation, Span, write_documents
 from backchannel.eval.scoring.contacts import contact_pair_counts, contact_pair_figures
 from backchannel.eval.scoring.report import to_markdown

@@ -21,7 +21,7 @@ __all__ = ["FORMAT", "EventTableWriter", "check_schema"]
 
 def check_schema(schema: Schema) -> None:
     """Refuse a schema without the contact-event model, naming the option that skips events."""
-    from backchannel.annotation.export.events import check_event_schema
+    from backchannel.annotation.export.event_records import check_event_schema
 
     try:
         check_event_schema(schema)
@@ -33,7 +33,7 @@ class EventTableWriter:
     """Every document's contact rows, whatever its split, into one table and one graph."""
 
     def __init__(self, target: Target) -> None:
-        from backchannel.annotation.export.events import EventsWriter
+        from backchannel.annotation.export.event_tables import EventsWriter
 
         self.dir = target.root / "events"
         self.schema = target.schema
@@ -52,7 +52,7 @@ class EventTableWriter:
         )
 
     def add(self, split: str, doc: Document, bio: BioResult) -> None:
-        from backchannel.annotation.export.events import document_contacts
+        from backchannel.annotation.export.event_records import document_contacts
 
         self.writer.add(*document_contacts(doc, self.schema))
 

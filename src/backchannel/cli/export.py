@@ -143,7 +143,7 @@ def events_cli(
     or a FOLDER/ output the rows are made piece by piece (on the cluster) and the tables and
     views written here: a file output is the serial run's (docs/cluster.md).
     """
-    from backchannel.annotation.export.actors import Gazetteer
+    from backchannel.annotation.export.actor_gazetteer import Gazetteer
     from backchannel.annotation.export.events import write_events
     from backchannel.schema import load_schema
     from backchannel.shards import is_folder_output
