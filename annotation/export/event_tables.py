@@ -48,6 +48,8 @@ class _TableSink:
         self._csv: Any = None
 
     def add(self, row: msgspec.Struct) -> None:
+        if self.parquet is None and self.csv is None:
+            return  # a writer kept for its graph and counts only: no table to build
         self.batch.append(msgspec.structs.asdict(row))
         if len(self.batch) >= self.batch_size:
             self.flush()
