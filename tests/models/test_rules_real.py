@@ -253,3 +253,70 @@ def test_a_country_inside_a_longer_phrase_is_not_cut_out(ex):
     assert "Russia" not in " ".join(found(ex, "Trump called it the Russia hoax again."))
     # a country that takes "the" stays a party
     assert "The UK" in found(ex, "The UK would work with France on the plan.")
+
+
+# -- titles and names as one span (round 3, found on the real-text dev sources) ---------------
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        # a middle initial inside an office's complement
+        (
+            "Acting Secretary of Defense Patrick M. Shanahan met him.",
+            "Acting Secretary of Defense Patrick M. Shanahan",
+        ),
+        # a family name that is also a pronoun, right after a title
+        ("Yellen met with Vice Premier He Lifeng on Friday.", "Vice Premier He Lifeng"),
+        # a role found by the title rule and a name found by the gazetteer: one person
+        (
+            "The Prime Minister spoke with the President of Türkiye Recep Tayyip Erdoğan.",
+            "the President of Türkiye Recep Tayyip Erdoğan",
+        ),
+        # "of the Republic of Korea", an honorific and a hyphenated given name
+        (
+            "Lula met the President of the Republic of Korea Mr. Roh Moo-hyun at 5:30 PM.",
+            "the President of the Republic of Korea Mr. Roh Moo-hyun",
+        ),
+        # a rank between the role and the name; its full stop ends no sentence
+        (
+            "Pentagon spokesman Capt. Jeff Davis provided the following readout.",
+            "Pentagon spokesman Capt. Jeff Davis",
+        ),
+        # a title with a place, then the name
+        (
+            "Wu Daiwei met with the Japanese ambassador to China Anami Koreshige.",
+            "the Japanese ambassador to China Anami Koreshige",
+        ),
+        # a lower-case title after a country, in a headline
+        ("US president Bush visits Canada", "US president Bush"),
+    ],
+)
+def test_a_title_and_the_name_after_it_are_one_person(ex, text, person):
+    assert person in people(ex, text)
+    assert not any(p != person and p in person for p in found(ex, text))
+
+
+def test_a_clock_time_is_no_prime_minister(ex):
+    assert "PM" not in found(ex, "At 8:00 PM there was a dinner with the ministers.")
+
+
+def test_official_before_what_it_qualifies_is_no_person(ex):
+    text = "The official 26-hour visit took place at the official London residence."
+    assert not any("official" in s.lower() for s in found(ex, text))
+
+
+def test_a_surname_heading_an_administration_is_a_government(ex):
+    text = "President George W. Bush spoke. Critics of the Bush administration's policies met."
+    assert found(ex, text)["the Bush administration"]["actor_kind"] == "government"
+    assert "Bush" not in found(ex, text)
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("The visit will take him to Canada's capital city, Ottawa.", "Ottawa"),
+        ("Starting in Peru's capital Lima, the minister met students.", "Lima"),
+        ("The envoy traveled to northeast Syria for meetings.", "Syria"),
+    ],
+)
+def test_places_in_travel_and_capital_phrases_are_no_actors(ex, text, place):
+    assert place not in found(ex, text)

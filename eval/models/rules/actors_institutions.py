@@ -96,6 +96,30 @@ def _modifier(ctx: Context, s: int, e: int) -> bool:
     )
 
 
+# Nouns a capital's name modifies as a place: "the official London residence".
+PLACE_NOUNS = {
+    "residence",
+    "home",
+    "hotel",
+    "airport",
+    "office",
+    "offices",
+    "headquarters",
+    "station",
+    "mayor",
+    "police",
+    "court",
+    "university",
+    "zoo",
+    "marathon",
+}
+
+
+def _place_noun_after(ctx: Context, e: int) -> bool:
+    """True when the capital ending at ``e`` names where something is ("London residence")."""
+    return e < ctx.n and ctx.lower[e] in PLACE_NOUNS
+
+
 def _visited(ctx: Context, s: int) -> bool:
     """True when token ``s`` is the object of a visit ("will visit Kyiv"): a place."""
     return any(
@@ -214,7 +238,7 @@ def places(ctx: Context) -> None:
                 continue  # part of a longer name ("Mexico City", "Moscow State University")
             if s - 1 >= 0 and ctx.is_cap(s - 1) and not ctx.sentence_start(s - 1):
                 continue  # "Latin America", "Northern Ireland"
-            if _modifier(ctx, s, e):
+            if _modifier(ctx, s, e) or (cat == "CAPITAL" and _place_noun_after(ctx, e)):
                 rejected_end, as_venue = e, False
                 continue
             if venue_context(ctx, s) or _visited(ctx, start):

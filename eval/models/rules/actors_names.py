@@ -26,12 +26,30 @@ from backchannel.eval.models.rules.words import ROLE_DETS
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["BODY_END", "BYLINE_VERBS", "PHRASE_HEADS", "given_name_people", "known_people"]
+__all__ = [
+    "BODY_END",
+    "BYLINE_VERBS",
+    "PHRASE_HEADS",
+    "given_name_people",
+    "known_people",
+    "phrase_after",
+]
 
 # "Reporting by X", "editing by Y": bylines name journalists, not actors.
 BYLINE_VERBS = {"reporting", "editing", "writing", "additional", "compiled", "photo", "photos"}
 # Last words of outlet or company names that begin with a given name ("Han River Wire").
-BODY_END = {"wire", "news", "times", "post", "press", "agency", "service", "group", "media"}
+BODY_END = {
+    "wire",
+    "news",
+    "times",
+    "post",
+    "press",
+    "agency",
+    "service",
+    "group",
+    "media",
+    "class",  # "a Han Class submarine": a type, not a person
+}
 
 # Words that make a name the modifier of a longer actor phrase: head -> actor_kind.
 PHRASE_HEADS: dict[str, str] = {
@@ -50,7 +68,7 @@ PHRASE_HEADS: dict[str, str] = {
 }
 
 
-def _phrase_after(ctx: Context, start: int, end: int) -> tuple[int, int, str] | None:
+def phrase_after(ctx: Context, start: int, end: int) -> tuple[int, int, str] | None:
     """ "Trump administration (officials)": the whole phrase and its kind, or None."""
     k = end
     kind = None
@@ -71,7 +89,7 @@ def _claim_person(
     """Claim a person (or the longer actor phrase around the name) and remember the surname."""
     if e < ctx.n and ctx.is_cap(e) and not ctx.sentence_start(e):
         return  # "Trump Tower", "Putin Street": part of another name
-    phrase = _phrase_after(ctx, s, e)
+    phrase = phrase_after(ctx, s, e)
     attrs = {"actor_kind": "person"}
     if person is not None and person.country:
         attrs["country"] = person.country

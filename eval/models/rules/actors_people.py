@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backchannel.eval.models.rules.actors_names import phrase_after
 from backchannel.eval.models.rules.knowledge import name_key
-from backchannel.eval.models.rules.names import det_before, name_end, register_surname
+from backchannel.eval.models.rules.names import (
+    det_before,
+    is_initial,
+    name_end,
+    register_surname,
+)
 from backchannel.eval.models.rules.words import (
     PLACE_TITLES,
     QUANTIFIERS,
@@ -45,6 +51,25 @@ ORG_HEADS = {
     "front",
 }
 
+# Military and police ranks (abbreviated or not) between a role and a name.
+RANKS = {
+    "capt",
+    "captain",
+    "col",
+    "colonel",
+    "gen",
+    "general",
+    "lt",
+    "maj",
+    "major",
+    "adm",
+    "admiral",
+    "cmdr",
+    "sgt",
+    "brig",
+    "cdr",
+}
+
 # Words before a capitalised run that make it a place, not a person.
 PLACE_PREPS = {"in", "at", "to", "from", "near", "inside", "outside", "into"}
 
@@ -55,6 +80,7 @@ __all__ = [
     "anonymous",
     "appositive_names",
     "honorific_names",
+    "join_titles",
     "repeated_surnames",
     "said_names",
     "titles",
@@ -99,8 +125,8 @@ def anonymous(ctx: Context) -> None:
                 k = seat[0]
                 continue
             break
-        if low == "official" and i + 1 < ctx.n and ctx.lower[i + 1] in lex.channel_nouns:
-            continue  # "an official visit": an adjective
+        if low == "official" and _official_adjective(ctx, i):
+            continue  # "an official visit", "the official 26-hour visit": an adjective
         # "Trump administration officials": the name belongs to the phrase, not cut out of it
         surnames = ctx.ex.knowledge.surnames
         if (
@@ -132,6 +158,51 @@ def anonymous(ctx: Context) -> None:
         if sector or "government" in ctx.lower[k:i] or "official" in ctx.lower[k : i + 1]:
             attrs["sector"] = sector or "GOV"
         ctx.claim(k, end, "ACTOR", attrs, 0.7, "anonymous source: unnamed " + low)
+
+
+# Nouns that "official" qualifies as an adjective (besides the channel nouns).
+OFFICIAL_NOUNS = {
+    "residence",
+    "residences",
+    "website",
+    "language",
+    "figures",
+    "data",
+    "documents",
+    "duties",
+    "capacity",
+    "trip",
+    "reception",
+    "ceremony",
+    "dinner",
+    "lunch",
+    "business",
+    "version",
+    "name",
+    "title",
+    "status",
+    "report",
+    "records",
+    "results",
+    "launch",
+    "opening",
+    "account",
+}
+
+
+def _official_adjective(ctx: Context, i: int) -> bool:
+    """ "official" before what it qualifies: "official visit", "official 26-hour visit"."""
+    for k in range(i + 1, min(i + 6, ctx.n)):
+        low = ctx.lower[k]
+        if low in ctx.lex.channel_nouns or low in OFFICIAL_NOUNS:
+            return True
+        if not (
+            ctx.is_cap(k)  # "the official London residence", "the official Kremlin website"
+            or any(c.isdigit() for c in low)
+            or low in ("-", "‑", "state", "two", "three", "one", "day", "hour", "week", "month")
+        ):
+            return False
+    return False
 
 
 def titles(ctx: Context) -> None:
@@ -168,17 +239,21 @@ def titles(ctx: Context) -> None:
         if adj is not None and ctx.free(adj[0], start):
             start, country = adj
         name_to = name_end(ctx, e)
-        # "President of France": a role with a country
+        if name_to == e and _pronoun_name(ctx, e):
+            name_to = name_end(ctx, e + 1)  # "Vice Premier He Lifeng"
+        # "President of France", "President of the Republic of Korea": a role with a country
         if name_to == e and e + 1 < ctx.n and ctx.lower[e] == "of":
             m = ctx.proper_match(e + 1, ("COUNTRY",))
+            if m is None and ctx.lower[e + 1] == "the" and e + 2 < ctx.n:
+                m = ctx.proper_match(e + 2, ("COUNTRY",))
             if m is not None:
                 country = m[1]
                 e = m[2]
                 name_to = e
         if name_to == e:
             e, name_to = _name_after_office(ctx, e)
-        if title_words == "pm" and ctx.text[s] != "PM":
-            continue  # "5 pm"
+        if title_words == "pm" and (ctx.text[s] != "PM" or _after_time(ctx, s)):
+            continue  # "5 pm", "at 5:30 PM"
         if any(
             ctx.lower[k] in lex.channel_nouns
             or ctx.lower[k] in ctx.ex.body_words
@@ -192,8 +267,8 @@ def titles(ctx: Context) -> None:
             attrs = {"actor_kind": "person", "sector": sector}
             if country:
                 attrs["country"] = country
-            if ctx.sentence_start(start) and not capital:
-                continue
+            if ctx.sentence_start(start) and not capital and country is None:
+                continue  # but "US president Bush visits Canada" (a headline) is a person
             start = det_before(ctx, start)
             f = ctx.claim(
                 start,
@@ -215,7 +290,18 @@ def titles(ctx: Context) -> None:
         if det:
             start = det_before(ctx, start)
         if title_words in PLACE_TITLES or title_words.rstrip("s") in PLACE_TITLES:
-            e = ctx.place_tail(e, ("to", "in", "for"))
+            e = _place_of_title(ctx, e)
+            name_to = name_end(ctx, e, limit=4)
+            if name_to - e >= 2 and not plural and _plain_name(ctx, e, name_to):
+                # "the Japanese ambassador to China Anami Koreshige": title + name
+                attrs = {"actor_kind": "person", "sector": sector}
+                if country:
+                    attrs["country"] = country
+                start = det_before(ctx, start)
+                f = ctx.claim(start, name_to, "ACTOR", attrs, 0.8, f"title + name: {title_words!r}")
+                register_surname(ctx, f, e, name_to)
+                last_end = name_to
+                continue
         attrs = {"actor_kind": "group" if plural else "role", "sector": sector}
         if country:
             attrs["country"] = country
@@ -223,6 +309,52 @@ def titles(ctx: Context) -> None:
             start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(ctx.text[s:e])!r}"
         )
         last_end = e
+
+
+def _place_of_title(ctx: Context, e: int) -> int:
+    """End of "ambassador [to China]": a known place if one starts there, else a capitalised
+    run; a known place ends the title, so that a name after it ("to China Anami Koreshige")
+    is not swallowed."""
+    if e + 1 < ctx.n and ctx.lower[e] in ("to", "in", "for"):
+        k = e + 1
+        if ctx.lower[k] == "the" and k + 1 < ctx.n:
+            k += 1
+        m = ctx.proper_match(k, ("COUNTRY", "CAPITAL", "SEAT", "ORG"))
+        if m is not None:
+            return m[2]
+    return ctx.place_tail(e, ("to", "in", "for"))
+
+
+def _plain_name(ctx: Context, s: int, e: int) -> bool:
+    """Tokens ``s`` to ``e`` hold no country, seat, organisation, title or body word."""
+    return not any(
+        ctx.proper_at.get(k)
+        or ctx.lower[k] in ctx.lex.titles
+        or ctx.lower[k] in ctx.ex.body_words
+        or ctx.lower[k] in ORG_HEADS
+        for k in range(s, e)
+    )
+
+
+def _pronoun_name(ctx: Context, e: int) -> bool:
+    """ "He Lifeng" right after a title: a capitalised word the name lists leave out (a pronoun
+    that is also a family name) followed by a name in the same sentence."""
+    return (
+        e + 1 < ctx.n
+        and not ctx.taken[e]
+        and not ctx.cap[e]
+        and ctx.text[e][:1].isupper()
+        and ctx.text[e].isalpha()
+        and not ctx.sentence_start(e)
+        and ctx.is_cap(e + 1)
+        and ctx.sent[e + 1] == ctx.sent[e]
+        and ctx.idx[e + 1] == ctx.idx[e] + len(ctx.text[e]) + 1
+    )
+
+
+def _after_time(ctx: Context, s: int) -> bool:
+    """ "5:30 PM", "8 PM": the title "PM" after a clock time is the time of day."""
+    return s - 1 >= 0 and any(c.isdigit() for c in ctx.text[s - 1])
 
 
 def _name_after_office(ctx: Context, e: int) -> tuple[int, int]:
@@ -240,7 +372,11 @@ def _name_after_office(ctx: Context, e: int) -> tuple[int, int]:
         and k - e < 12
         and not ctx.taken[k]
         and ctx.sent[k] == ctx.sent[e]
-        and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "-", "&"))
+        and (
+            ctx.is_cap(k)
+            or is_initial(ctx, k)
+            or ctx.lower[k] in ("and", "the", "of", "for", "-", "&")
+        )
     ):
         k += 1
     kn = ctx.ex.knowledge
@@ -256,7 +392,7 @@ def honorific_names(ctx: Context) -> None:
     """Honorific plus name: "Mr Ruiz", "Ms Osei"."""
     for i in range(ctx.n - 1):
         if ctx.text[i] in ctx.ex.honorifics and not ctx.taken[i]:
-            e = name_end(ctx, i + 1, limit=3)
+            e = name_end(ctx, i + 1, limit=4)  # "Mr. Luiz Inácio Lula da Silva"
             if e > i + 1 and ctx.free(i, e):
                 f = ctx.claim(
                     i,
@@ -365,6 +501,15 @@ def repeated_surnames(ctx: Context) -> None:
         for key in ("country", "sector"):
             if key in first.attrs:
                 attrs[key] = first.attrs[key]
+        phrase = phrase_after(ctx, start, i + 1)
+        if phrase is not None:  # "the Bush administration": one government, not "Bush"
+            ps, pe, kind = phrase
+            if ctx.free(ps, pe):
+                pattrs = {"actor_kind": kind, "sector": "GOV"}
+                if "country" in attrs:
+                    pattrs["country"] = attrs["country"]
+                ctx.claim(ps, pe, "ACTOR", pattrs, 0.65, f"surname heading a {kind} phrase")
+            continue
         ctx.claim(
             start,
             i + 1,
@@ -373,3 +518,54 @@ def repeated_surnames(ctx: Context) -> None:
             0.75,
             f"repeated surname of {ctx.doc_text[first.start : first.end]!r}",
         )
+
+
+def join_titles(ctx: Context) -> None:
+    """ "the President of Türkiye Recep Tayyip Erdoğan": a role and the name right after it are
+    one person (guidelines: titles before a name are inside the span, however long).
+
+    The title recogniser finds the role and, later, the gazetteer or a given name finds the
+    person; this joins the two when nothing but the office's complement ("for Defense") lies
+    between them.
+    """
+    by_start = {f.token_start: f for f in ctx.spans if f.label == "ACTOR"}
+    for role in [f for f in ctx.spans if f.attrs.get("actor_kind") == "role"]:
+        k = role.token_end
+        if k < ctx.n and ctx.lower[k] in ("of", "for") and not ctx.taken[k]:
+            k += 1
+            while (
+                k < ctx.n
+                and not ctx.taken[k]
+                and ctx.sent[k] == role.sent
+                and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "&"))
+            ):
+                k += 1
+        while k < ctx.n and ctx.lower[k].rstrip(".") in RANKS and by_start.get(k) is None:
+            k += 1  # "Pentagon spokesman Capt. Jeff Davis"
+        person = by_start.get(k)
+        if (
+            person is None
+            or person.attrs.get("actor_kind") != "person"
+            or person.sent != role.sent
+            or k - role.token_end > 8
+        ):
+            continue
+        attrs = dict(person.attrs)
+        for key in ("country", "sector"):
+            if key in role.attrs:
+                attrs.setdefault(key, role.attrs[key])
+        ctx.spans.remove(role)
+        ctx.spans.remove(person)
+        joined = ctx.claim(
+            role.token_start,
+            person.token_end,
+            "ACTOR",
+            attrs,
+            max(role.score, person.score),
+            f"title + name: {ctx.doc_text[role.start : role.end]!r} and {person.reason}",
+        )
+        for registry in (ctx.surnames, ctx.first_names, ctx.fullnames):
+            for key, value in list(registry.items()):
+                if value is person:
+                    registry[key] = joined
+        by_start[joined.token_start] = joined

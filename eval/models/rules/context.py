@@ -23,6 +23,29 @@ __all__ = ["Context", "sentence_starts"]
 
 _TERMINAL = {".", "!", "?", "…", "...", "?!"}
 _CLOSERS = {'"', "”", "’", "'", ")", "]"}
+# Abbreviations whose full stop spaCy splits off ("Capt" "."): no sentence ends there.
+_ABBREVIATIONS = {
+    "Capt",
+    "Col",
+    "Gen",
+    "Lt",
+    "Maj",
+    "Adm",
+    "Cmdr",
+    "Sgt",
+    "Brig",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Prof",
+    "St",
+    "Sen",
+    "Rep",
+    "Gov",
+    "Jr",
+    "Sr",
+}
 
 
 def sentence_starts(words: list[str]) -> list[int]:
@@ -32,6 +55,8 @@ def sentence_starts(words: list[str]) -> list[int]:
     for i in range(1, n):
         prev = words[i - 1]
         boundary = prev in _TERMINAL or (not prev.strip() and "\n" in prev)
+        if boundary and prev == "." and i >= 2 and words[i - 2] in _ABBREVIATIONS:
+            boundary = False  # "Capt. Jeff Davis"
         if not boundary and prev in _CLOSERS and i >= 2 and words[i - 2] in _TERMINAL:
             boundary = True
         if boundary and words[i] not in _CLOSERS and words[i] not in _TERMINAL:

@@ -16,7 +16,13 @@ from backchannel.eval.models.rules.words import ISSUE_STOP, PERSON_SUFFIX_OK, RO
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["det_before", "is_cap_word", "name_end", "register_surname"]
+__all__ = ["det_before", "is_cap_word", "is_initial", "name_end", "register_surname"]
+
+
+def is_initial(ctx: Context, k: int) -> bool:
+    """A middle initial such as "J." in "Antony J. Blinken"."""
+    t = ctx.text[k] if 0 <= k < ctx.n else ""
+    return len(t) == 2 and t[0].isupper() and t[1] == "."
 
 
 def name_end(ctx: Context, j: int, limit: int = 5) -> int:
@@ -25,6 +31,8 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
     k = j
     while k < ctx.n and ctx.lower[k].rstrip(".") in lex.name_prefixes and ctx.is_cap(k):
         k += 1
+        if k < ctx.n and ctx.text[k] == ".":
+            k += 1  # "Capt" "." as spaCy splits some abbreviations
     count = 0
     while k < ctx.n and count < limit and not ctx.taken[k]:
         t = ctx.text[k]
@@ -38,28 +46,37 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
                 and ctx.is_cap(k + 1)
                 and ctx.sent[k + 1] == ctx.sent[j]
             )
-            or (
+            or (  # "Roh Moo-hyun", "Moon Jae-in": a hyphen inside a word, either case after it
                 t in ("-", "‑")
                 and count > 0
-                and ctx.is_cap(k + 1)
+                and k + 1 < ctx.n
+                and ctx.text[k + 1][:1].isalpha()
                 and ctx.idx[k] == ctx.idx[k - 1] + len(ctx.text[k - 1])
+                and ctx.idx[k + 1] == ctx.idx[k] + len(t)
+                and (ctx.is_cap(k + 1) or _hyphen_tail(ctx, k + 1))
             )
             or (t in PERSON_SUFFIX_OK and count > 0)
             or (  # a middle initial: "Antony J. Blinken"
                 count > 0
-                and len(t) == 2
-                and t[0].isupper()
-                and t[1] == "."
+                and is_initial(ctx, k)
                 and ctx.is_cap(k + 1)
                 and ctx.sent[k + 1] == ctx.sent[j]
             )
         ):
             k += 1
+            if t in ("-", "‑") and not ctx.is_cap(k):
+                k += 1  # the lower-case tail of "Moo-hyun"
         else:
             break
         if ctx.sent[k - 1] != ctx.sent[j]:
             return j
     return k if count else j
+
+
+def _hyphen_tail(ctx: Context, k: int) -> bool:
+    """A lower-case syllable after a hyphen that ends the word ("Moo-hyun", not "Kim-led")."""
+    t = ctx.text[k]
+    return t.isalpha() and t.islower() and len(t) <= 4 and t not in ("led", "era", "run")
 
 
 def det_before(ctx: Context, start: int) -> int:

@@ -19,6 +19,8 @@ __all__ = ["find_venues", "venue_context"]
 def venue_context(ctx: Context, s: int) -> bool:
     """True when the mention at token ``s`` reads as a place ("in Geneva", "visit to Oman")."""
     p = s - 1
+    if p >= 0 and ctx.lower[p] in DIRECTIONS:
+        p -= 1  # "to northeast Syria"
     if p >= 0 and ctx.lower[p] == "the":
         p -= 1
     if p < 0:
@@ -29,7 +31,58 @@ def venue_context(ctx: Context, s: int) -> bool:
         return any(
             c.attrs.get("channel_kind") in VISIT_KINDS and 0 <= p - c.token_end <= 2
             for c in ctx.channels
-        )
+        ) or _travel_before(ctx, p)
+    # "Peru's capital Lima", "Canada's capital city, Ottawa"
+    return ctx.lower[p] in ("capital", "city") or (
+        ctx.lower[p] == "," and p >= 1 and ctx.lower[p - 1] in ("capital", "city")
+    )
+
+
+# Compass words before a place: "northeast Syria", "southern Lebanon".
+DIRECTIONS = {
+    f"{d}{suffix}"
+    for d in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+    for suffix in ("", "ern")
+}
+
+# Words of going somewhere: what follows their "to" is a place ("traveled to northeast Syria").
+TRAVEL_WORDS = {
+    "travel",
+    "travels",
+    "traveled",
+    "travelled",
+    "traveling",
+    "travelling",
+    "trip",
+    "tour",
+    "flew",
+    "fly",
+    "flies",
+    "flying",
+    "take",
+    "takes",
+    "took",
+    "went",
+    "go",
+    "goes",
+    "going",
+    "head",
+    "heads",
+    "headed",
+    "return",
+    "returns",
+    "returned",
+    "deployed",
+}
+
+
+def _travel_before(ctx: Context, p: int) -> bool:
+    """A word of travel earlier in the sentence, with no full verb between it and ``p``."""
+    k = p - 1
+    while k >= 0 and p - k <= 12 and ctx.sent[k] == ctx.sent[p]:
+        if ctx.lower[k] in TRAVEL_WORDS:
+            return True
+        k -= 1
     return False
 
 
