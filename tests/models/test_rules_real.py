@@ -320,3 +320,34 @@ def test_a_surname_heading_an_administration_is_a_government(ex):
 )
 def test_places_in_travel_and_capital_phrases_are_no_actors(ex, text, place):
     assert place not in found(ex, text)
+
+
+@pytest.mark.parametrize(
+    "text, not_actor",
+    [
+        ("Blinken met Baerbock at the NATO Foreign Ministers Meeting.", "NATO"),
+        ("He set out his aims for the Leaders’ Summit he is convening.", "the Leaders"),
+        (
+            "He will represent the UK at the G20 Foreign Minister’s meeting.",
+            "the G20 Foreign Minister",
+        ),
+        ("They look forward to the upcoming G20 Summit in Indonesia.", "G20"),
+        ("They discussed the ceasefire between Israel and Lebanon.", "Israel"),
+        ("They marked 75 years of relations between the United States and Pakistan.", "Pakistan"),
+    ],
+)
+def test_names_inside_events_and_relations_are_no_parties(ex, text, not_actor):
+    assert not_actor not in found(ex, text)
+
+
+@pytest.mark.parametrize(
+    "text, actor",
+    [
+        ("PM call with President Trump: 28 January 2020", "PM"),
+        ("Foreign Secretary meeting with Irish Foreign Minister", "Foreign Secretary"),
+        ("They looked forward to the President’s visit to the UK.", "the President"),
+        ("Talks between Israel and Lebanon resumed in Naqoura.", "Israel"),
+    ],
+)
+def test_a_party_before_a_contact_noun_stays_an_actor(ex, text, actor):
+    assert actor in found(ex, text)

@@ -120,6 +120,51 @@ def _place_noun_after(ctx: Context, e: int) -> bool:
     return e < ctx.n and ctx.lower[e] in PLACE_NOUNS
 
 
+# Nouns whose "between X and Y" names a relation, not a contact: X and Y are its topic.
+RELATION_NOUNS = {
+    "relations",
+    "relationship",
+    "ties",
+    "cooperation",
+    "ceasefire",
+    "agreement",
+    "deal",
+    "trade",
+    "partnership",
+    "war",
+    "conflict",
+    "border",
+    "tensions",
+    "dispute",
+    "peace",
+    "treaty",
+    "differences",
+    "alliance",
+}
+
+
+# Nouns after an organisation's name that make the name part of an event or an agreement.
+EVENT_NOUNS = {"pact", "format", "framework", "process", "treaty", "accord", "charter", "era"}
+
+
+def _names_an_event(ctx: Context, e: int) -> bool:
+    """True when the name ending at ``e`` modifies a contact or agreement noun ("G20 Summit")."""
+    return ctx.names_event(e, EVENT_NOUNS, lower_head=True)
+
+
+def _between_topic(ctx: Context, start: int) -> bool:
+    """True for the first country of "the ceasefire between Israel and Lebanon"."""
+    p = start - 1
+    if p < 1 or ctx.lower[p] != "between":
+        return False
+    k = p - 1
+    while k >= 0 and p - k <= 3 and ctx.text[k].isalpha() and ctx.text[k].islower():
+        if ctx.lower[k] in RELATION_NOUNS:
+            return True
+        k -= 1
+    return False
+
+
 def _visited(ctx: Context, s: int) -> bool:
     """True when token ``s`` is the object of a visit ("will visit Kyiv"): a place."""
     return any(
@@ -139,6 +184,8 @@ def seats_and_orgs(ctx: Context) -> None:
             if venue_context(ctx, s):
                 ctx.venue_candidates.append((start, e, f"{label_reason} as a place"))
                 continue
+            if cat == "ORG" and _names_an_event(ctx, e):
+                continue  # "the G20 Summit", "the G7 meeting", "the AUKUS pact": no party
             if cat == "SEAT":
                 attrs = {
                     "actor_kind": "government",
@@ -180,6 +227,8 @@ def bodies(ctx: Context) -> None:
                 s < pe for k in range(max(0, s - 3), s) for _, _, pe in ctx.proper_at.get(k, [])
             ):
                 continue  # "States" of "United States"
+            if ctx.text[s][:1].isupper() and ctx.names_event(e):
+                continue  # "the Leaders' Summit": an event's name
             start = s
             country = None
             adj = ctx.adjective_before(s)
@@ -255,6 +304,7 @@ def places(ctx: Context) -> None:
             if (
                 prev in TOPIC_PREPS
                 or prev in NOT_ACTOR_PREPS
+                or _between_topic(ctx, start)  # "relations between the US and Pakistan"
                 or (prev == "to" and s >= 2 and ctx.taken[s - 2])  # "ambassador to Moscow"
             ):
                 rejected_end, as_venue = e, False  # "war on Ukraine", "Russia-Ukraine war"

@@ -214,6 +214,13 @@ def titles(ctx: Context) -> None:
         if s < last_end or not ctx.free(s, e):
             continue
         title_words = " ".join(ctx.lower[s:e])
+        after_org = any(  # "the G20 Foreign Minister's meeting"
+            cat == "ORG"
+            for k in range(max(0, s - 2), s + 1)
+            for cat, _, _ in ctx.proper_end.get(k, [])
+        )
+        if ctx.names_event(e, ORG_HEADS, lower_head=after_org):
+            continue  # "the UN General Assembly", "the G20 Foreign Minister's meeting"
         start = s
         country = None
         while (

@@ -167,6 +167,30 @@ class Context:
                 best = (cat, value, e)
         return best
 
+    def names_event(
+        self, e: int, heads: frozenset[str] | set[str] = frozenset(), *, lower_head: bool = False
+    ) -> bool:
+        """True when the mention ending at token ``e`` is part of an event's name.
+
+        An event's name ends in a capitalised contact noun (or one of ``heads``), after a
+        possessive and up to three capitalised words: "the Leaders' Summit", "the NATO Foreign
+        Ministers Meeting", "the UN General Assembly".  With ``lower_head`` a lower-case head
+        right after the mention counts too ("the G20 summit", "the G7 meeting"); without it,
+        "the President's visit" and "PM call with" keep their actor.
+        """
+        k = e
+        if k < self.n and self.lower[k] in ("'s", "’s", "'", "’"):
+            k += 1
+        first = k
+        while k < self.n and k - first < 4:
+            low = self.lower[k]
+            if low in self.lex.channel_nouns or low in heads:
+                return self.text[k][:1].isupper() or (lower_head and k == first)
+            if not self.cap[k]:
+                return False
+            k += 1
+        return False
+
     def place_tail(self, j: int, preps: tuple[str, ...] = ("in",)) -> int:
         """End of "in Berlin" / "to London" / "for the Middle East" after token ``j``, or ``j``."""
         if j + 1 >= self.n or self.lower[j] not in preps:
