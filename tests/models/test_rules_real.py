@@ -252,7 +252,7 @@ def test_a_country_inside_a_longer_phrase_is_not_cut_out(ex):
     assert actors["A UK Government source"]["anonymous"] == "yes"
     assert "Russia" not in " ".join(found(ex, "Trump called it the Russia hoax again."))
     # a country that takes "the" stays a party
-    assert "The UK" in found(ex, "The UK would work with France on the plan.")
+    assert "The UK" in found(ex, "The UK would hold talks with France on the plan.")
 
 
 # -- titles and names as one span (round 3, found on the real-text dev sources) ---------------
@@ -351,3 +351,25 @@ def test_names_inside_events_and_relations_are_no_parties(ex, text, not_actor):
 )
 def test_a_party_before_a_contact_noun_stays_an_actor(ex, text, actor):
     assert actor in found(ex, text)
+
+
+def test_background_countries_are_no_actors_but_parties_stay(ex):
+    text = (
+        "Japan's Constitution forbids the use of force. "
+        "China has recently begun an active modernization of its navy. "
+        "Japan protested to China on Tuesday."
+    )
+    actors = found(ex, text)
+    # the first two sentences hold no contact or stance: their states are background
+    first, second = text.index("Japan's"), text.index("China has")
+    spans, _ = ex.extract(text)
+    starts = {f.start for f in spans if f.label == "ACTOR"}
+    assert first not in starts and second not in starts
+    assert "Japan" in actors and "China" in actors  # the protest's parties
+
+
+def test_the_owner_of_a_discussed_topic_is_no_party(ex):
+    assert "the United States" not in found(
+        ex, "The leaders discussed the United States’ proposal for peace."
+    )
+    assert "the U.S." not in found(ex, "The envoy reaffirmed the U.S. commitment to the region.")

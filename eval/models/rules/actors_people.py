@@ -257,6 +257,10 @@ def titles(ctx: Context) -> None:
                 country = m[1]
                 e = m[2]
                 name_to = e
+                if _pronoun_name(ctx, e):
+                    name_to = name_end(ctx, e + 1)  # "... of China He Lifeng"
+                elif name_end(ctx, e, limit=4) - e >= 2:
+                    name_to = name_end(ctx, e, limit=4)  # "President of France Emmanuel Macron"
         if name_to == e:
             e, name_to = _name_after_office(ctx, e)
         if title_words == "pm" and (ctx.text[s] != "PM" or _after_time(ctx, s)):

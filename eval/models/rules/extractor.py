@@ -28,6 +28,7 @@ from backchannel.eval.models.rules.actors_people import (
     titles,
 )
 from backchannel.eval.models.rules.base_entities import base_entities
+from backchannel.eval.models.rules.bystanders import drop_bystanders
 from backchannel.eval.models.rules.channels import find_channels
 from backchannel.eval.models.rules.context import Context
 from backchannel.eval.models.rules.issues import find_issues
@@ -69,6 +70,7 @@ def run(ctx: Context) -> tuple[list[Found], list[FoundRelation]]:
     """Run every recogniser on ``ctx`` in order, then relate what they found."""
     for recognise in RECOGNISERS:
         recognise(ctx)
+    drop_bystanders(ctx)
     rels = participants(ctx) + held_at_about(ctx) + stances(ctx)
     return ctx.spans, rels
 
