@@ -13,7 +13,12 @@ from backchannel.errors import DocumentError
 from corpora import build
 
 GOLD = build.CORPUS_SPECS["realnews"].dir / "gold.jsonl"
-LICENSES = {"LicenseRef-US-Gov-Public-Domain", "OGL-UK-3.0", "LicenseRef-Wikinews-Public-Domain"}
+LICENSES = {
+    "LicenseRef-US-Gov-Public-Domain",
+    "OGL-UK-3.0",
+    "LicenseRef-Wikinews-Public-Domain",
+    "CC-BY-4.0",
+}
 
 
 @pytest.fixture(scope="module")
