@@ -373,3 +373,16 @@ def test_the_owner_of_a_discussed_topic_is_no_party(ex):
         ex, "The leaders discussed the United States’ proposal for peace."
     )
     assert "the U.S." not in found(ex, "The envoy reaffirmed the U.S. commitment to the region.")
+
+
+def test_an_untitled_name_after_a_contact_verb_is_a_person(ex):
+    # neither word is a given name the lexicon knows (invented person)
+    assert "Tarumi Kosheba" in people(ex, "The vice minister met with Tarumi Kosheba in Beijing.")
+    # the object of a visit is a place
+    assert not people(ex, "The Foreign Secretary will travel to New York later today.")
+    assert not people(ex, "The delegation will meet Northern Territory business leaders.")
+
+
+def test_names_listed_beside_a_person_are_people(ex):
+    text = "Present were Roberto Rodrigues (Agriculture), Tarumi Kosheba (Trade) and Wenly Ostap."
+    assert people(ex, text) == ["Roberto Rodrigues", "Tarumi Kosheba", "Wenly Ostap"]

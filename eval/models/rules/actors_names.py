@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backchannel.eval.models.base import Found
 from backchannel.eval.models.rules.knowledge import Person, name_key
 from backchannel.eval.models.rules.names import name_end, register_surname
-from backchannel.eval.models.rules.words import ROLE_DETS
+from backchannel.eval.models.rules.words import ROLE_DETS, VISIT_KINDS
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
@@ -30,8 +31,10 @@ __all__ = [
     "BODY_END",
     "BYLINE_VERBS",
     "PHRASE_HEADS",
+    "contact_objects",
     "given_name_people",
     "known_people",
+    "listed_names",
     "phrase_after",
 ]
 
@@ -172,3 +175,95 @@ def given_name_people(ctx: Context) -> None:
             continue
         _claim_person(ctx, i, e, None, 0.65, f"known given name {ctx.text[i]!r}")
         i = e
+
+
+# Words after a contact verb before its object: "met with", "spoke to", "hosted his ...".
+OBJECT_LEADS = {"with", "by"}
+
+
+def contact_objects(ctx: Context) -> None:
+    """ "met with Wu Daiwei", "called Anami Koreshige": an untitled name right after a contact
+    verb (or its "with") is a person, whatever its given name."""
+    for c in ctx.channels:
+        if not ctx.channel_verb.get(id(c)) or c.attrs.get("channel_kind") in VISIT_KINDS:
+            continue  # "travel to New York": a visit's object is a place
+        j = c.token_end
+        if j < ctx.n and ctx.lower[j] in OBJECT_LEADS:
+            j += 1
+        if j >= ctx.n or ctx.taken[j] or not ctx.cap[j] or ctx.sent[j] != c.sent:
+            continue
+        e = name_end(ctx, j, limit=3)
+        if e - j < 2 or not _plain(ctx, j, e):
+            continue
+        _claim_person(ctx, j, e, None, 0.6, f"name after {ctx.doc_text[c.start : c.end]!r}")
+
+
+def listed_names(ctx: Context) -> None:
+    """ "Roberto Rodrigues, Luiz Furlan and Celso Amorim": a capitalised run of two or three
+    words listed (by a comma or "and") right beside a person is a person too."""
+    people = [f for f in ctx.spans if f.label == "ACTOR" and f.attrs.get("actor_kind") == "person"]
+    queue = list(people)
+    while queue:
+        f = queue.pop()
+        for j in _list_neighbours(ctx, f):
+            if ctx.taken[j] or not ctx.cap[j]:
+                continue
+            e = name_end(ctx, j, limit=3)
+            if e - j < 2 or not _plain(ctx, j, e) or ctx.sent[j] != f.sent:
+                continue
+            before = len(ctx.spans)
+            _claim_person(ctx, j, e, None, 0.55, "name listed beside a person")
+            if len(ctx.spans) > before:
+                queue.append(ctx.spans[-1])
+
+
+def _list_neighbours(ctx: Context, f: Found) -> list[int]:
+    """Token indices where the next item of a list begins after ``f`` (", X" or "and X"), also
+    past a parenthesis ("Rodrigues (Agriculture), Furlan")."""
+    k = f.token_end
+    if k < ctx.n and ctx.text[k] == "(":
+        while k < ctx.n and ctx.text[k] != ")" and k - f.token_end < 8:
+            k += 1
+        k += 1
+    out = []
+    if k + 1 < ctx.n and ctx.text[k] == ",":
+        k += 1
+    if k < ctx.n and ctx.lower[k] == "and":
+        k += 1
+    if k != f.token_end and k < ctx.n:
+        out.append(k)
+    return out
+
+
+def _plain(ctx: Context, s: int, e: int) -> bool:
+    """No country, seat, organisation, title, body or outlet word among tokens ``s`` to ``e``."""
+    return not any(
+        ctx.proper_at.get(k)
+        or ctx.proper_end.get(k + 1)
+        or ctx.lower[k] in ctx.lex.titles
+        or ctx.lower[k] in ctx.ex.body_words
+        or ctx.lower[k] in BODY_END
+        or ctx.text[k].isupper()
+        or ctx.lower[k] in PLACE_WORDS
+        for k in range(s, e)
+    )
+
+
+# Words of place names: "Northern Territory", "Hebei Province" are no people.
+PLACE_WORDS = {
+    "territory",
+    "province",
+    "region",
+    "island",
+    "islands",
+    "state",
+    "city",
+    "county",
+    "district",
+    "republic",
+    "kingdom",
+    "valley",
+    "mountains",
+    "sea",
+    "gulf",
+}

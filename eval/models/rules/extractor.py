@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from backchannel.eval.models.base import Found, FoundRelation
 from backchannel.eval.models.lexicon import Lexicon, load_lexicon
 from backchannel.eval.models.rules.actors_institutions import bodies, places, seats_and_orgs
-from backchannel.eval.models.rules.actors_names import given_name_people, known_people
+from backchannel.eval.models.rules.actors_names import (
+    contact_objects,
+    given_name_people,
+    known_people,
+    listed_names,
+)
 from backchannel.eval.models.rules.actors_people import (
     anonymous,
     appositive_names,
@@ -58,6 +63,8 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
     appositive_names,
     repeated_surnames,
     said_names,
+    contact_objects,
+    listed_names,
     repeated_surnames,
     base_entities,
     repeated_surnames,
