@@ -386,3 +386,22 @@ def test_an_untitled_name_after_a_contact_verb_is_a_person(ex):
 def test_names_listed_beside_a_person_are_people(ex):
     text = "Present were Roberto Rodrigues (Agriculture), Tarumi Kosheba (Trade) and Wenly Ostap."
     assert people(ex, text) == ["Roberto Rodrigues", "Tarumi Kosheba", "Wenly Ostap"]
+
+
+@pytest.mark.parametrize(
+    "text, channel",
+    [
+        ("Foreign Secretary Boris Johnson hosted US Secretary of State Rex Tillerson.", "hosted"),
+        ("The leaders agreed to stay in touch.", "stay in touch"),
+        ("Hu Jintao had lunch today with the President of Brazil.", "had lunch"),
+        ("They also exchanged views on global economic developments.", "exchanged views"),
+    ],
+)
+def test_contact_phrases_of_real_readouts_are_channels(ex, text, channel):
+    assert channel in found(ex, text, "CHANNEL")
+
+
+def test_hosting_a_contact_is_not_a_second_contact(ex):
+    channels = found(ex, "Norway quietly hosted Philippine peace talks near Oslo.", "CHANNEL")
+    assert "hosted" not in channels and any("talks" in c for c in channels)
+    assert "conference" not in found(ex, "They met at a conference centre.", "CHANNEL")

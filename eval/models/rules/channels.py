@@ -100,6 +100,10 @@ def contact_sense(ctx: Context, kind: str, s: int, e: int, is_verb: bool) -> boo
     first = ctx.lower[s]
     if is_verb and e - s == 1 and first in ("phone", "telephone", "host", "post"):
         return ctx.lower[s - 1] in ("to", "will", "would", "did", "and") if s else False
+    if is_verb and first.startswith("host"):
+        ahead = ctx.lower[e : min(e + 5, ctx.n)]
+        if ahead[:1] == ["by"] or any(w in ctx.lex.channel_nouns for w in ahead):
+            return False  # "hosted indirect talks", "hosted by": the talks are the contact
     if first in ("discuss", "consult") and s >= 1 and ctx.lower[s - 1] == "to":
         return False  # "met to discuss": the contact is "met"
     if (
