@@ -405,3 +405,8 @@ def test_hosting_a_contact_is_not_a_second_contact(ex):
     channels = found(ex, "Norway quietly hosted Philippine peace talks near Oslo.", "CHANNEL")
     assert "hosted" not in channels and any("talks" in c for c in channels)
     assert "conference" not in found(ex, "They met at a conference centre.", "CHANNEL")
+
+
+def test_a_state_credited_with_a_deed_is_an_actor(ex):
+    text = "Secretary Mattis thanked Minister Payne for Australia's support to the coalition."
+    assert found(ex, text)["Australia"]["actor_kind"] == "state"

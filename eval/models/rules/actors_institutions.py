@@ -152,6 +152,28 @@ def _names_an_event(ctx: Context, e: int) -> bool:
     return ctx.names_event(e, EVENT_NOUNS, lower_head=True)
 
 
+# Nouns of a state's deeds that a stance credits: "for Australia's support".
+CREDIT_NOUNS = {
+    "efforts",
+    "support",
+    "contributions",
+    "contribution",
+    "leadership",
+    "assistance",
+    "help",
+    "hospitality",
+    "partnership",
+    "role",
+    "solidarity",
+    "generosity",
+}
+
+
+def _credited(ctx: Context, e: int) -> bool:
+    """True when the country ending at ``e`` owns a deed a stance credits ("'s support")."""
+    return e + 1 < ctx.n and ctx.lower[e] in ("'s", "’s") and ctx.lower[e + 1] in CREDIT_NOUNS
+
+
 def _between_topic(ctx: Context, start: int) -> bool:
     """True for the first country of "the ceasefire between Israel and Lebanon"."""
     p = start - 1
@@ -301,7 +323,9 @@ def places(ctx: Context) -> None:
                     ctx.venue_candidates.append((start, e, "country in a list of places"))
                 rejected_end = e
                 continue
-            if (
+            if _credited(ctx, e):
+                pass  # "thanked him for Saudi Arabia's efforts": the state receives the thanks
+            elif (
                 prev in TOPIC_PREPS
                 or prev in NOT_ACTOR_PREPS
                 or _between_topic(ctx, start)  # "relations between the US and Pakistan"

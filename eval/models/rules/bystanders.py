@@ -73,6 +73,14 @@ REACTION_WORDS = {
     "allegations",
     "struck",
     "tone",
+    "believes",
+    "believe",
+    "believed",
+    "thanked",
+    "thanks",
+    "grateful",
+    "appreciation",
+    "distrust",
 }
 
 # actor kinds that a sentence without contact or stance does not keep
