@@ -410,3 +410,44 @@ def test_hosting_a_contact_is_not_a_second_contact(ex):
 def test_a_state_credited_with_a_deed_is_an_actor(ex):
     text = "Secretary Mattis thanked Minister Payne for Australia's support to the coalition."
     assert found(ex, text)["Australia"]["actor_kind"] == "state"
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        (
+            "Chu met Venezuela's Minister of the People's Power for Energy Rafael Ramirez.",
+            "Venezuela's Minister of the People's Power for Energy Rafael Ramirez",
+        ),
+        (
+            "He will welcome Prime Minister of Papua New Guinea the Honourable James Marape MP.",
+            "Prime Minister of Papua New Guinea the Honourable James Marape MP",
+        ),
+        (
+            "Raimondo met Vice Premier of the People’s Republic of China He Lifeng today.",
+            "Vice Premier of the People’s Republic of China He Lifeng",
+        ),
+        (
+            "The talk will be moderated by Arancha Gozal Laya, Former Minister.",
+            "Arancha Gozal Laya",
+        ),
+        ('"It will take five years," said Wagnerov. Nobody objected.', "Wagnerov"),
+        ("Following President Joseph R. Biden, Jr.’s summit", "President Joseph R. Biden, Jr."),
+        ("AU chairperson Abdel Fattah el-Sisi of Egypt said so.", "Abdel Fattah el-Sisi"),
+    ],
+)
+def test_long_offices_and_inverted_attributions_name_one_person(ex, text, person):
+    assert person in people(ex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Colombia joins from the Andean Community, a trade bloc. The Andean Community met.",
+        "He leaves for the Pacific Islands Forum. Forum Members met in Suva.",
+        "The first match was played at Lloyd Robson Oval in 2005.",
+        "He died from his injuries at John Radcliffe Hospital a short time later.",
+    ],
+)
+def test_bodies_and_places_are_no_people(ex, text):
+    assert people(ex, text) == []

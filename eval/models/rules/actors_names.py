@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from backchannel.eval.models.base import Found
 from backchannel.eval.models.rules.knowledge import Person, name_key
-from backchannel.eval.models.rules.names import name_end, register_surname
+from backchannel.eval.models.rules.names import name_end, plain_name, register_surname
 from backchannel.eval.models.rules.words import ROLE_DETS, VISIT_KINDS
 
 if TYPE_CHECKING:
@@ -236,34 +236,9 @@ def _list_neighbours(ctx: Context, f: Found) -> list[int]:
 
 
 def _plain(ctx: Context, s: int, e: int) -> bool:
-    """No country, seat, organisation, title, body or outlet word among tokens ``s`` to ``e``."""
-    return not any(
-        ctx.proper_at.get(k)
-        or ctx.proper_end.get(k + 1)
-        or ctx.lower[k] in ctx.lex.titles
-        or ctx.lower[k] in ctx.ex.body_words
-        or ctx.lower[k] in BODY_END
-        or ctx.text[k].isupper()
-        or ctx.lower[k] in PLACE_WORDS
+    """A plain name (:func:`~backchannel.eval.models.rules.names.plain_name`), not an outlet's
+    and not in capitals."""
+    return plain_name(ctx, s, e) and not any(
+        ctx.proper_end.get(k + 1) or ctx.lower[k] in BODY_END or ctx.text[k].isupper()
         for k in range(s, e)
     )
-
-
-# Words of place names: "Northern Territory", "Hebei Province" are no people.
-PLACE_WORDS = {
-    "territory",
-    "province",
-    "region",
-    "island",
-    "islands",
-    "state",
-    "city",
-    "county",
-    "district",
-    "republic",
-    "kingdom",
-    "valley",
-    "mountains",
-    "sea",
-    "gulf",
-}

@@ -16,40 +16,20 @@ from backchannel.eval.models.rules.names import (
     det_before,
     is_initial,
     name_end,
+    plain_name,
     register_surname,
 )
 from backchannel.eval.models.rules.words import (
+    FUNCTION_WORDS,
+    ORG_HEADS,
     PLACE_TITLES,
     QUANTIFIERS,
     ROLE_DETS,
     TITLE_MODIFIERS,
 )
 
-# Heads of organisation and event names: "the UN General Assembly" has no person in it.
-ORG_HEADS = {
-    "assembly",
-    "council",
-    "commission",
-    "committee",
-    "conference",
-    "summit",
-    "forum",
-    "parliament",
-    "congress",
-    "court",
-    "tribunal",
-    "agency",
-    "bank",
-    "fund",
-    "office",
-    "organisation",
-    "organization",
-    "union",
-    "alliance",
-    "party",
-    "movement",
-    "front",
-}
+# First words of an apposition after a name: "Ana Ruiz, the envoy," / "X, Former Minister".
+APPOSITION_LEADS = {"the", "a", "an", "who", "whose", "former", "then"}
 
 # Military and police ranks (abbreviated or not) between a role and a name.
 RANKS = {
@@ -234,6 +214,10 @@ def titles(ctx: Context) -> None:
             and ctx.is_cap(start - 1)
             and not ctx.taken[start - 1]
             and not ctx.proper_end.get(start)
+            and not (  # "Following President Biden": a sentence's first word
+                ctx.sentence_start(start - 1)
+                and (ctx.lower[start - 1].endswith("ing") or ctx.lower[start - 1] in FUNCTION_WORDS)
+            )
         ):
             start -= 1
         adj = ctx.adjective_before(start)
@@ -259,6 +243,12 @@ def titles(ctx: Context) -> None:
                 name_to = e
                 if _pronoun_name(ctx, e):
                     name_to = name_end(ctx, e + 1)  # "... of China He Lifeng"
+                elif (
+                    ctx.lower[e] == "the"
+                    and e + 1 < ctx.n
+                    and ctx.lower[e + 1].rstrip(".") in lex.name_prefixes
+                ):
+                    name_to = name_end(ctx, e + 1)  # "... of Papua New Guinea the Honourable X"
                 elif name_end(ctx, e, limit=4) - e >= 2:
                     name_to = name_end(ctx, e, limit=4)  # "President of France Emmanuel Macron"
         if name_to == e:
@@ -380,22 +370,38 @@ def _name_after_office(ctx: Context, e: int) -> tuple[int, int]:
     k = e + 1
     while (
         k < ctx.n
-        and k - e < 12
+        and k - e < 14
         and not ctx.taken[k]
         and ctx.sent[k] == ctx.sent[e]
         and (
             ctx.is_cap(k)
             or is_initial(ctx, k)
-            or ctx.lower[k] in ("and", "the", "of", "for", "-", "&")
+            or ctx.lower[k] in ("and", "the", "of", "for", "-", "&", "'s", "’s")
         )
     ):
         k += 1
     kn = ctx.ex.knowledge
+    prefixes = ctx.lex.name_prefixes
     for j in range(e + 2, k - 1):
-        if ctx.is_cap(j) and name_key(ctx.text[j]) in kn.first_names:
+        if not ctx.is_cap(j):
+            continue
+        low = ctx.lower[j].rstrip(".")
+        # a given name, an honorific ("the Honourable James Marape"), or the first word after
+        # the office's country ("Prime Minister of Papua New Guinea James Marape")
+        if (
+            name_key(ctx.text[j]) in kn.first_names
+            or low in prefixes
+            or any(cat in ("COUNTRY", "SEAT") for cat, _, _ in ctx.proper_end.get(j, []))
+        ):
             end = name_end(ctx, j, limit=4)
-            if end - j >= 2:
+            if end - j >= 2 and not ctx.proper_at.get(j):
                 return j, end
+    # "Vice Premier of the People's Republic of China He Lifeng": a family name the name lists
+    # leave out, right after the office's country
+    if k < ctx.n and ctx.proper_end.get(k) and _pronoun_name(ctx, k):
+        end = name_end(ctx, k + 1)
+        if end > k + 1:
+            return k, end
     return e, e
 
 
@@ -424,6 +430,8 @@ def said_names(ctx: Context) -> None:
     for k in range(2, ctx.n):
         if ctx.lower[k] not in ctx.lex.speech_verbs and k not in contact:
             continue
+        if ctx.lower[k] in ctx.lex.speech_verbs:
+            _said_after(ctx, k)
         j = k
         while (
             j - 1 >= 0
@@ -435,8 +443,8 @@ def said_names(ctx: Context) -> None:
             j -= 1
         if k - j >= 3 and ctx.sentence_start(j):
             j += 1  # "Later Ana Ruiz said": the capital may just start the sentence
-        if any(ctx.lower[m] in ctx.ex.body_words or ctx.lower[m] in ORG_HEADS for m in range(j, k)):
-            continue  # "Foreign Affairs Council met": a body, not a person
+        if not plain_name(ctx, j, k):
+            continue  # "Foreign Affairs Council met", "The Andean Community met": a body
         if k - j >= 2 and ctx.free(j, k) and ctx.proper_match(j, ("COUNTRY", "ADJ")) is None:
             f = ctx.claim(
                 j,
@@ -447,6 +455,20 @@ def said_names(ctx: Context) -> None:
                 f"capitalised name before {ctx.text[k]!r}",
             )
             register_surname(ctx, f, j, k)
+
+
+def _said_after(ctx: Context, k: int) -> None:
+    """'"...," said Wagner.': the speaker after the verb of an inverted attribution."""
+    if not (ctx.text[k - 1] in (",", '"', "”", "'", "’") or ctx.text[k - 2] in (",", '"', "”")):
+        return
+    j = k + 1
+    e = name_end(ctx, j, limit=3)
+    if e == j or e >= ctx.n or ctx.text[e] not in (".", ",", ";", "!", "?"):
+        return
+    if not ctx.free(j, e) or not plain_name(ctx, j, e):
+        return
+    f = ctx.claim(j, e, "ACTOR", {"actor_kind": "person"}, 0.6, "speaker after 'said'")
+    register_surname(ctx, f, j, e)
 
 
 def appositive_names(ctx: Context) -> None:
@@ -471,7 +493,7 @@ def appositive_names(ctx: Context) -> None:
                 )
                 register_surname(ctx, g, c + 1, e)
     for i in range(1, ctx.n - 2):
-        if ctx.text[i] != "," or ctx.lower[i + 1] not in ("the", "a", "an", "who", "whose"):
+        if ctx.text[i] != "," or ctx.lower[i + 1] not in APPOSITION_LEADS:
             continue
         j = i
         while j - 1 >= 0 and i - j < 4 and ctx.is_cap(j - 1) and not ctx.taken[j - 1]:
@@ -480,7 +502,7 @@ def appositive_names(ctx: Context) -> None:
             j += 1
         if j - 1 >= 0 and ctx.lower[j - 1] in PLACE_PREPS:
             continue  # "in Carlton Gardens, the ...": a place
-        if i - j >= 2 and ctx.free(j, i) and not any(ctx.proper_at.get(k) for k in range(j, i)):
+        if i - j >= 2 and ctx.free(j, i) and plain_name(ctx, j, i):
             g = ctx.claim(
                 j,
                 i,

@@ -11,12 +11,24 @@ from typing import TYPE_CHECKING
 
 from backchannel.eval.models.base import Found
 from backchannel.eval.models.rules.knowledge import name_key
-from backchannel.eval.models.rules.words import ISSUE_STOP, PERSON_SUFFIX_OK, ROLE_DETS
+from backchannel.eval.models.rules.words import (
+    ISSUE_STOP,
+    NOT_NAME_WORDS,
+    PERSON_SUFFIX_OK,
+    ROLE_DETS,
+)
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["det_before", "is_cap_word", "is_initial", "name_end", "register_surname"]
+__all__ = [
+    "det_before",
+    "is_cap_word",
+    "is_initial",
+    "name_end",
+    "plain_name",
+    "register_surname",
+]
 
 
 def is_initial(ctx: Context, k: int) -> bool:
@@ -36,6 +48,8 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
     count = 0
     while k < ctx.n and count < limit and not ctx.taken[k]:
         t = ctx.text[k]
+        if ctx.lower[k] in NOT_NAME_WORDS or ctx.lower[k] in ctx.ex.body_words:
+            break  # "Andean Community", "Pacific Islands Forum": no person's name
         if ctx.is_cap(k) and ctx.proper_match(k, ("ORG", "SEAT")) is None:
             k += 1
             count += 1
@@ -43,7 +57,7 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
             (
                 t.lower() in lex.name_particles
                 and count > 0
-                and ctx.is_cap(k + 1)
+                and (ctx.is_cap(k + 1) or _hyphen_then_cap(ctx, k + 1))
                 and ctx.sent[k + 1] == ctx.sent[j]
             )
             or (  # "Roh Moo-hyun", "Moon Jae-in": a hyphen inside a word, either case after it
@@ -56,6 +70,12 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
                 and (ctx.is_cap(k + 1) or _hyphen_tail(ctx, k + 1))
             )
             or (t in PERSON_SUFFIX_OK and count > 0)
+            or (  # "Joseph R. Biden, Jr."
+                t == ","
+                and count > 0
+                and k + 1 < ctx.n
+                and ctx.text[k + 1] in ("Jr", "Jr.", "Sr", "Sr.")
+            )
             or (  # a middle initial: "Antony J. Blinken"
                 count > 0
                 and is_initial(ctx, k)
@@ -71,6 +91,28 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
         if ctx.sent[k - 1] != ctx.sent[j]:
             return j
     return k if count else j
+
+
+def plain_name(ctx: Context, s: int, e: int) -> bool:
+    """Tokens ``s`` to ``e`` can be a personal name: no country, seat or organisation, no word
+    of a body, place, portfolio or title case ("Andean Community", "For")."""
+    return not any(
+        ctx.proper_at.get(k)
+        or ctx.lower[k] in NOT_NAME_WORDS
+        or ctx.lower[k] in ctx.ex.body_words
+        or ctx.lower[k] in ctx.lex.titles
+        for k in range(s, e)
+    )
+
+
+def _hyphen_then_cap(ctx: Context, k: int) -> bool:
+    """ "el-Sisi": a hyphen at ``k`` joined to a capitalised word."""
+    return (
+        k + 1 < ctx.n
+        and ctx.text[k] in ("-", "‑")
+        and ctx.is_cap(k + 1)
+        and ctx.idx[k + 1] == ctx.idx[k] + 1
+    )
 
 
 def _hyphen_tail(ctx: Context, k: int) -> bool:
@@ -101,6 +143,7 @@ def register_surname(ctx: Context, f: Found, name_start: int, name_end: int) -> 
         w
         for w in ctx.text[name_start:name_end]
         if is_cap_word(w)
+        and w.lower() not in NOT_NAME_WORDS
         and w.lower().rstrip(".") not in ctx.lex.name_prefixes
         and w not in PERSON_SUFFIX_OK
     ]

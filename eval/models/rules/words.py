@@ -237,7 +237,7 @@ ISSUE_STOP = {
     "against",
     "under",
 }
-PERSON_SUFFIX_OK = {"Jr", "Jr.", "Sr", "Sr.", "II", "III"}
+PERSON_SUFFIX_OK = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "MP"}
 VISIT_KINDS = {"visit"}
 BROADCAST_KINDS = {"speech", "press_statement", "social_media"}
 SYMMETRIC_KINDS = {"meeting", "talks", "summit", "backchannel", "other", "intelligence_sharing"}
@@ -272,3 +272,127 @@ AUDIENCE_HINTS = {
     "audience",
     "assembly",
 }
+
+# Heads of organisation and event names: "the UN General Assembly" has no person in it.
+ORG_HEADS = {
+    "assembly",
+    "council",
+    "commission",
+    "committee",
+    "conference",
+    "summit",
+    "forum",
+    "parliament",
+    "congress",
+    "court",
+    "tribunal",
+    "agency",
+    "bank",
+    "fund",
+    "office",
+    "organisation",
+    "organization",
+    "union",
+    "alliance",
+    "party",
+    "movement",
+    "front",
+}
+
+# Words of place names: "Northern Territory", "Hebei Province" are no people.
+PLACE_WORDS = {
+    "territory",
+    "province",
+    "region",
+    "island",
+    "islands",
+    "state",
+    "city",
+    "county",
+    "district",
+    "republic",
+    "kingdom",
+    "valley",
+    "mountains",
+    "sea",
+    "gulf",
+    "oval",
+    "stadium",
+    "hospital",
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "park",
+    "bridge",
+    "centre",
+    "center",
+    "hall",
+    "house",
+    "palace",
+    "hotel",
+    "airport",
+    "base",
+}
+
+# Words of departments and portfolios: "Minister for Industry and Science", never a name.
+PORTFOLIO_WORDS = {
+    "affairs",
+    "agriculture",
+    "biosecurity",
+    "business",
+    "commerce",
+    "defence",
+    "defense",
+    "development",
+    "economy",
+    "education",
+    "energy",
+    "environment",
+    "finance",
+    "fisheries",
+    "foreign",
+    "forestry",
+    "health",
+    "industry",
+    "infrastructure",
+    "innovation",
+    "interior",
+    "justice",
+    "science",
+    "security",
+    "technology",
+    "tourism",
+    "trade",
+    "transport",
+    "community",
+    "members",
+    "institute",
+    "foundation",
+    "university",
+    "college",
+    "school",
+    "company",
+    "corporation",
+    "network",
+}
+
+# Capitalised words a personal name never holds (title case capitalises "For", "The", "Of").
+FUNCTION_WORDS = {
+    "for",
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "at",
+    "with",
+    "by",
+    "from",
+}
+
+# Every word that ends (or forbids) a personal name; see names.name_end.
+NOT_NAME_WORDS = ORG_HEADS | PLACE_WORDS | PORTFOLIO_WORDS | FUNCTION_WORDS
