@@ -451,3 +451,19 @@ def test_long_offices_and_inverted_attributions_name_one_person(ex, text, person
 )
 def test_bodies_and_places_are_no_people(ex, text):
     assert people(ex, text) == []
+
+
+def test_a_country_after_a_city_locates_it(ex):
+    text = "Ambassador Tai will travel to Leuven, Belgium from April 4 to April 5."
+    assert "Belgium" not in found(ex, text)
+    assert "Belgium" in found(ex, text, "VENUE")
+
+
+def test_a_multiword_country_is_no_part_of_a_name(ex):
+    text = "Tai met Deputy United States Trade Representative Sarah Bianchi today."
+    assert people(ex, text) == ["Deputy United States Trade Representative Sarah Bianchi"]
+
+
+def test_attending_and_joining_keep_their_states(ex):
+    text = "Foreign ministers attended for Argentina, Ecuador and Uruguay."
+    assert {"Argentina", "Ecuador", "Uruguay"} <= set(found(ex, text))

@@ -174,6 +174,25 @@ def _credited(ctx: Context, e: int) -> bool:
     return e + 1 < ctx.n and ctx.lower[e] in ("'s", "’s") and ctx.lower[e + 1] in CREDIT_NOUNS
 
 
+# Verbs whose "for X" names whom the act represents: "ministers attended for Argentina".
+ON_BEHALF_VERBS = {"attended", "spoke", "signed", "voted", "negotiated", "acted", "appeared"}
+
+
+def _on_behalf(ctx: Context, start: int) -> bool:
+    """True when the country at ``start`` follows "attended for" and the like."""
+    return start >= 2 and ctx.lower[start - 1] == "for" and ctx.lower[start - 2] in ON_BEHALF_VERBS
+
+
+def _after_a_city(ctx: Context, start: int) -> bool:
+    """ "Leuven, Belgium", "Brasília, Brazil": a country after a place and a comma locates it."""
+    c = start - 1
+    if c < 1 or ctx.text[c] != "," or not ctx.is_cap(c - 1) or ctx.sentence_start(c - 1):
+        return False
+    if any(cat == "COUNTRY" for cat, _, _ in ctx.proper_end.get(c, [])):
+        return False  # "Bolivia, Brazil": a list of countries
+    return not any(f.token_end == c and f.label == "ACTOR" for f in ctx.spans)
+
+
 def _between_topic(ctx: Context, start: int) -> bool:
     """True for the first country of "the ceasefire between Israel and Lebanon"."""
     p = start - 1
@@ -312,7 +331,7 @@ def places(ctx: Context) -> None:
             if _modifier(ctx, s, e) or (cat == "CAPITAL" and _place_noun_after(ctx, e)):
                 rejected_end, as_venue = e, False
                 continue
-            if venue_context(ctx, s) or _visited(ctx, start):
+            if venue_context(ctx, s) or _visited(ctx, start) or _after_a_city(ctx, start):
                 ctx.venue_candidates.append((start, e, f"{cat.lower()} after a preposition"))
                 rejected_end, as_venue = e, True
                 continue
@@ -323,8 +342,8 @@ def places(ctx: Context) -> None:
                     ctx.venue_candidates.append((start, e, "country in a list of places"))
                 rejected_end = e
                 continue
-            if _credited(ctx, e):
-                pass  # "thanked him for Saudi Arabia's efforts": the state receives the thanks
+            if _credited(ctx, e) or _on_behalf(ctx, start):
+                pass  # "for Saudi Arabia's efforts", "attended for Argentina": a party
             elif (
                 prev in TOPIC_PREPS
                 or prev in NOT_ACTOR_PREPS

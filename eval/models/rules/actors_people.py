@@ -229,6 +229,12 @@ def titles(ctx: Context) -> None:
                         adj = (ps - 1, value)
         if adj is not None and ctx.free(adj[0], start):
             start, country = adj
+            while (  # "Deputy United States Trade Representative"
+                start - 1 >= 0
+                and ctx.lower[start - 1] in TITLE_MODIFIERS
+                and not ctx.taken[start - 1]
+            ):
+                start -= 1
         name_to = name_end(ctx, e)
         if name_to == e and _pronoun_name(ctx, e):
             name_to = name_end(ctx, e + 1)  # "Vice Premier He Lifeng"
@@ -570,7 +576,7 @@ def join_titles(ctx: Context) -> None:
                 k < ctx.n
                 and not ctx.taken[k]
                 and ctx.sent[k] == role.sent
-                and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "&"))
+                and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "&", "a"))
             ):
                 k += 1
         while k < ctx.n and ctx.lower[k].rstrip(".") in RANKS and by_start.get(k) is None:

@@ -50,6 +50,9 @@ def name_end(ctx: Context, j: int, limit: int = 5) -> int:
         t = ctx.text[k]
         if ctx.lower[k] in NOT_NAME_WORDS or ctx.lower[k] in ctx.ex.body_words:
             break  # "Andean Community", "Pacific Islands Forum": no person's name
+        country = ctx.proper_match(k, ("COUNTRY",))
+        if country is not None and country[2] - k >= 2:
+            break  # "Deputy United States Trade Representative": no name in "United States"
         if ctx.is_cap(k) and ctx.proper_match(k, ("ORG", "SEAT")) is None:
             k += 1
             count += 1

@@ -73,6 +73,12 @@ TRAVEL_WORDS = {
     "returns",
     "returned",
     "deployed",
+    "welcome",
+    "welcomed",
+    "welcomes",
+    "invite",
+    "invited",
+    "invites",
 }
 
 
