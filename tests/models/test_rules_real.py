@@ -467,3 +467,20 @@ def test_a_multiword_country_is_no_part_of_a_name(ex):
 def test_attending_and_joining_keep_their_states(ex):
     text = "Foreign ministers attended for Argentina, Ecuador and Uruguay."
     assert {"Argentina", "Ecuador", "Uruguay"} <= set(found(ex, text))
+
+
+@pytest.mark.parametrize(
+    "text, channel",
+    [
+        ("Albanese will welcome Prime Minister Marape to Australia.", "welcome"),
+        ("Mexico and Panama attended the ceremony as observers.", "attended"),
+        ("Ambassador Tai will participate in a fireside chat hosted by Carnegie.", "fireside chat"),
+        ('"Our house is burning," Macron told the world on Thursday via Twitter.', "via Twitter"),
+    ],
+)
+def test_welcomes_attendance_events_and_posts_are_channels(ex, text, channel):
+    assert channel in found(ex, text, "CHANNEL")
+
+
+def test_welcoming_a_decision_is_no_visit(ex):
+    assert "welcomed" not in found(ex, "The minister welcomed the agreement.", "CHANNEL")

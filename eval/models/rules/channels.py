@@ -100,6 +100,10 @@ def contact_sense(ctx: Context, kind: str, s: int, e: int, is_verb: bool) -> boo
     first = ctx.lower[s]
     if is_verb and e - s == 1 and first in ("phone", "telephone", "host", "post"):
         return ctx.lower[s - 1] in ("to", "will", "would", "did", "and") if s else False
+    if is_verb and first.startswith("welcom"):
+        # "welcomed Prime Minister Marape": a visit; "welcomed the agreement": a stance
+        k = e + 1 if e < ctx.n and ctx.lower[e] == "the" else e
+        return k < ctx.n and ctx.is_cap(k)
     if is_verb and first.startswith("host"):
         ahead = ctx.lower[e : min(e + 5, ctx.n)]
         if ahead[:1] == ["by"] or any(w in ctx.lex.channel_nouns for w in ahead):
