@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from backchannel.eval.models.base import Found
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["BYSTANDER_KINDS", "REACTION_WORDS", "drop_bystanders"]
+__all__ = ["BYSTANDER_KINDS", "REACTION_WORDS", "drop_bystanders", "live_sentences"]
 
 # Words of reacting, hosting and representing: a sentence with one is no background.
 REACTION_WORDS = {
@@ -142,9 +142,8 @@ def _topic_owner(ctx: Context, f: Found) -> bool:
     )
 
 
-def drop_bystanders(ctx: Context) -> None:
-    """Remove the state, group, organisation and government ACTORs of sentences with no
-    channel, stance cue or speech verb."""
+def live_sentences(ctx: Context) -> set[int]:
+    """Sentences with a channel, a stance cue, a speech verb or a word of reacting."""
     live = {c.sent for c in ctx.spans if c.label == "CHANNEL"}
     for _, s, _ in ctx.by_cat.get("STANCE", []):
         live.add(ctx.sent[s])
@@ -152,6 +151,13 @@ def drop_bystanders(ctx: Context) -> None:
     for i, low in enumerate(ctx.lower):
         if low in speech or low in REACTION_WORDS:
             live.add(ctx.sent[i])
+    return live
+
+
+def drop_bystanders(ctx: Context) -> None:
+    """Remove the state, group, organisation and government ACTORs of sentences that are not
+    live (:func:`live_sentences`), and the owners of discussed topics."""
+    live = live_sentences(ctx)
     ctx.spans = [
         f
         for f in ctx.spans

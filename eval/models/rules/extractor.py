@@ -74,7 +74,7 @@ RECOGNISERS: tuple[Callable[[Context], None], ...] = (
 
 
 def run(ctx: Context) -> tuple[list[Found], list[FoundRelation]]:
-    """Run every recogniser on ``ctx`` in order, then relate what they found."""
+    """Run every recogniser on ``ctx`` in order, drop the bystanders, then relate the rest."""
     for recognise in RECOGNISERS:
         recognise(ctx)
     drop_bystanders(ctx)
