@@ -6,29 +6,33 @@ generator (``tok2vec`` + ``spancat``, efficiency preset, n-gram suggester 1-6 to
 the gold to ``DocBin`` files, and runs spaCy's training loop.  ``--base PIPELINE`` sources every
 component of an installed pipeline (frozen) and adds a ``spancat`` with its own embedding.
 
-spaCy predicts labels only, so attributes and relations are added afterwards: attributes from a
-memo of the gold (``attributes.json``: the most frequent attributes of each ``LABEL|lower text``),
-else from an overlapping ``rules`` span, else defaults; a CHANNEL's modality is read from its
-context; relations come from the rules model's sentence heuristics
-(:meth:`RuleExtractor.relate`).
+spaCy predicts labels only, so the rest is learned beside it from the same gold
+(:class:`~backchannel.eval.models.learned.Heads`): one logistic-regression classifier per span
+attribute of the schema (over the span's words, shape and sentence context), one per pair of
+span labels a relation allows (over pairs in one sentence: distance, order, words between,
+mentions between), and one per relation attribute (``role``, ``polarity``, …).  Nothing is
+copied from the gold or the rules at prediction time.
 
 Model directory (written atomically)::
 
     models/spacy/
       pipeline/        the trained spaCy pipeline (spacy.load-able; model-best)
       config.cfg       the exact training config (paths.train/dev left null)
-      attributes.json  {"ACTOR|the kremlin": {"actor_kind": "government", ...}, ...}
+      heads.json       the learned heads: names, classes, feature names (see learned/store.py)
+      heads.npz        their weights and intercepts (numpy, read with allow_pickle=False)
       meta.json        {"model": "spacy", "version", "documents", "spans", "epochs", "base",
-                        "spacy", "scores": {...dev scores...}, "gold_sha256"}
+                        "spacy", "sklearn", "scores": {...dev scores...}, "heads": {...},
+                        "gold_sha256"}
+
+A directory from before the heads (with ``attributes.json``, the old memo of the gold, and no
+``heads.json``) is refused with a message to retrain.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from backchannel.documents import Document, read_documents
 from backchannel.errors import ModelError
 from backchannel.eval.models.base import make_prediction
+from backchannel.eval.models.learned import Heads
 from backchannel.eval.models.registry import TrainOptions, TrainResult
 from backchannel.eval.models.training import TrainingRun, read_meta
 
@@ -127,18 +132,6 @@ def build_config(
     return config
 
 
-def _attribute_memo(docs: list[Document]) -> dict[str, dict[str, str]]:
-    """Most frequent attribute set of each ``LABEL|lower text`` in the gold."""
-    seen: dict[str, Counter[tuple[tuple[str, str], ...]]] = {}
-    for doc in docs:
-        for s in doc.spans:
-            if not s.attrs:
-                continue
-            key = f"{s.label}|{doc.text[s.start : s.end].lower()}"
-            seen.setdefault(key, Counter())[tuple(sorted(s.attrs.items()))] += 1
-    return {k: dict(c.most_common(1)[0][0]) for k, c in sorted(seen.items())}
-
-
 class SpacyModel:
     """The ``spacy`` model (see the module docstring)."""
 
@@ -148,10 +141,9 @@ class SpacyModel:
     def __init__(self, model_dir: Path | None = None, *, schema: Schema | None = None) -> None:
         self.schema = schema
         self.nlp: Any = None
-        self.memo: dict[str, dict[str, str]] = {}
+        self.heads: Heads | None = None
         self.meta: dict[str, Any] = {}
         self.version = "untrained"
-        self._rules: Any = None
         if model_dir is not None:
             self._load(Path(model_dir))
 
@@ -163,27 +155,32 @@ class SpacyModel:
             self.nlp = spacy.load(model_dir / "pipeline")
         except OSError as exc:
             raise ModelError(f"cannot load the spaCy pipeline: {exc}", path=model_dir) from None
-        memo_path = model_dir / "attributes.json"
-        if memo_path.is_file():
-            self.memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        if not (model_dir / "heads.json").is_file() and (model_dir / "attributes.json").is_file():
+            raise ModelError(
+                "this spacy model predates the learned attribute and relation heads "
+                "(it has attributes.json, no heads.json)",
+                path=model_dir,
+                hint="retrain it: backchannel train --model spacy GOLD -o DIR --overwrite",
+            )
+        self.heads = Heads.load(model_dir, self._schema())
         self.version = str(self.meta.get("version", "unknown"))
 
-    def _extractor(self) -> Any:
-        if self._rules is None:
-            from backchannel.eval.models.rules import RuleExtractor
+    def _schema(self) -> Schema:
+        if self.schema is None:
+            from backchannel.schema import load_schema
 
-            self._rules = RuleExtractor()
-        return self._rules
+            self.schema = load_schema()
+        return self.schema
 
     def predict(self, docs: Iterable[Document]) -> Iterator[Document]:
-        """Spans from the span categorizer; attributes and relations as described above."""
-        if self.nlp is None:
+        """Spans from the span categorizer; attributes and relations from the learned heads."""
+        if self.nlp is None or self.heads is None:
             raise ModelError(
                 "the spacy model needs a trained model directory",
                 hint="train one with: backchannel train --model spacy GOLD -o models/spacy, "
                 "then pass --model-dir models/spacy",
             )
-        rules = self._extractor()
+        heads = self.heads
         pairs = ((d.text, d) for d in docs)
         for sdoc, doc in self.nlp.pipe(pairs, as_tuples=True, batch_size=32):
             group = sdoc.spans.get(SPANS_KEY, [])
@@ -202,7 +199,7 @@ class SpacyModel:
                         f"spancat p={score:.2f}",
                     )
                 )
-            found, rels = rules.relate(rules.nlp(doc.text), items, self.memo)
+            found, rels = heads.annotate(doc.text, items)
             yield make_prediction(
                 doc,
                 model=self.name,
@@ -215,9 +212,11 @@ class SpacyModel:
     def train(
         self, gold_path: Path, out_dir: Path, options: TrainOptions | None = None
     ) -> TrainResult:
-        """Train spancat on the gold (10% of documents held out for model selection)."""
+        """Train spancat on the gold (10% of documents held out for model selection), and the
+        attribute and relation heads on every gold document."""
         import random
 
+        import sklearn
         import spacy
         from spacy.training.initialize import init_nlp
         from spacy.training.loop import train as train_loop
@@ -263,6 +262,7 @@ class SpacyModel:
                 for k, v in (final_nlp.meta.get("performance") or {}).items()
                 if isinstance(v, int | float)
             }
+            heads = Heads.fit(docs, self._schema(), seed=options.seed)
             version = run.version(f"e{epochs}", f"s{options.seed}")
             meta = {
                 "model": self.name,
@@ -275,8 +275,10 @@ class SpacyModel:
                 "seed": options.seed,
                 "base": options.base,
                 "spacy": spacy.__version__,
+                "sklearn": sklearn.__version__,
                 "suggester_sizes": SUGGESTER_SIZES,
                 "scores": scores,
+                "heads": heads.summary(),
                 "gold_sha256": run.gold_sha256,
             }
             with run.directory(out_dir, meta, overwrite=options.overwrite) as target:
@@ -284,10 +286,7 @@ class SpacyModel:
                 config["paths"]["train"] = None  # temporary files: pass --paths.train to re-run
                 config["paths"]["dev"] = None
                 config.to_disk(target / "config.cfg")
-                (target / "attributes.json").write_text(
-                    json.dumps(_attribute_memo(docs), indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8",
-                )
+                heads.save(target)
         self._load(Path(out_dir))
         metrics = {k: v for k, v in scores.items() if k.startswith("spans_sc")}
         return run.result(version, out_dir, documents=len(docs), examples=n_spans, metrics=metrics)

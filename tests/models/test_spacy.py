@@ -40,13 +40,14 @@ def test_training_writes_a_loadable_directory(trained, schema):
     assert {p.name for p in model_dir.iterdir()} == {
         "pipeline",
         "config.cfg",
-        "attributes.json",
+        "heads.json",
+        "heads.npz",
         "meta.json",
     }
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     assert meta["model"] == "spacy" and meta["epochs"] == 2 and meta["seed"] == 1
-    memo = json.loads((model_dir / "attributes.json").read_text(encoding="utf-8"))
-    assert memo["ACTOR|the kremlin"]["metonymy"] == "yes"
+    assert meta["heads"]["span/CHANNEL/modality"]["examples"] == 5
+    assert meta["heads"]["pair/CHANNEL/ACTOR"]["classes"] == 2  # none, PARTICIPANT
     assert "spancat" in (model_dir / "config.cfg").read_text(encoding="utf-8")
 
 
@@ -64,6 +65,45 @@ def test_predictions_are_valid_documents(trained, schema):
             assert 0 <= s.score <= 1 and s.reason.startswith("spancat")
             if s.label == "CHANNEL":
                 assert {"channel_kind", "modality"} <= set(s.attrs)
+
+
+def test_prediction_copies_nothing_from_the_rules(trained, schema, monkeypatch):
+    """Attributes and relations come from the learned heads: the rules are never built."""
+    from backchannel.eval.models.rules import extractor
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the spacy model built the rules extractor")
+
+    monkeypatch.setattr(extractor.RuleExtractor, "__init__", refuse)
+    tmp, _ = trained
+    model = SpacyModel(tmp / "model", schema=schema)
+    preds = list(model.predict(read_documents(tmp / "gold.jsonl")))
+    assert sum(len(p.spans) for p in preds) > 0
+    for p in preds:
+        assert all(r.reason.startswith("pair classifier p=") for r in p.relations)
+
+
+def test_saved_and_loaded_model_predicts_the_same(trained, schema):
+    tmp, _ = trained
+    docs = list(read_documents(tmp / "gold.jsonl"))
+    first = SpacyModel(tmp / "model", schema=schema)
+    second = SpacyModel(tmp / "model", schema=schema)
+    for a, b in zip(first.predict(docs), second.predict(docs), strict=True):
+        assert a.spans == b.spans and a.relations == b.relations
+
+
+def test_a_model_directory_from_before_the_heads_asks_for_retraining(trained, tmp_path, schema):
+    import shutil
+
+    tmp, _ = trained
+    old = tmp_path / "old"
+    shutil.copytree(tmp / "model", old)
+    (old / "heads.json").unlink()
+    (old / "heads.npz").unlink()
+    (old / "attributes.json").write_text('{"ACTOR|the kremlin": {}}\n', encoding="utf-8")
+    with pytest.raises(ModelError, match="predates the learned") as info:
+        SpacyModel(old, schema=schema)
+    assert "retrain" in info.value.hint
 
 
 def test_untrained_or_wrong_directory(tmp_path, schema):
