@@ -39,8 +39,8 @@ Where each part lives (every recogniser is a function taking the document's
 * :mod:`~backchannel.eval.models.rules.channels` and
   :mod:`~backchannel.eval.models.rules.modality`: contact words, their modality and visibility.
 * :mod:`~backchannel.eval.models.rules.venues`, :mod:`~backchannel.eval.models.rules.issues`.
-* :mod:`~backchannel.eval.models.rules.relations` (participants, roles, HELD_AT, ABOUT, and
-  ``adopt`` for the ``spacy`` model) and :mod:`~backchannel.eval.models.rules.stances`.
+* :mod:`~backchannel.eval.models.rules.relations` (participants, roles, HELD_AT, ABOUT) and
+  :mod:`~backchannel.eval.models.rules.stances`.
 * :mod:`~backchannel.eval.models.rules.words`: the closed word lists (grammar words).
 """
 

@@ -38,7 +38,7 @@ from backchannel.eval.models.rules.channels import find_channels
 from backchannel.eval.models.rules.context import Context
 from backchannel.eval.models.rules.issues import find_issues
 from backchannel.eval.models.rules.knowledge import Knowledge, load_knowledge
-from backchannel.eval.models.rules.relations import adopt, held_at_about, participants
+from backchannel.eval.models.rules.relations import held_at_about, participants
 from backchannel.eval.models.rules.stances import stances
 from backchannel.eval.models.rules.venues import find_venues
 
@@ -180,14 +180,3 @@ class RuleExtractor:
         ctx = Context(self, doc)
         ctx.base_ents = base_ents or []
         return run(ctx)
-
-    def relate(
-        self,
-        doc: Doc,
-        items: list[tuple[int, int, str, float, str]],
-        memo: dict[str, dict[str, Any]] | None = None,
-    ) -> tuple[list[Found], list[FoundRelation]]:
-        """Attributes and relations for spans found by another model (see :func:`adopt`)."""
-        ctx = Context(self, doc)
-        run(ctx)
-        return adopt(ctx, items, memo or {})

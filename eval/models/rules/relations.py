@@ -1,17 +1,10 @@
-"""Relations between the spans found: PARTICIPANT (with a role), HELD_AT, ABOUT.
-
-Also :func:`adopt`, which swaps the rules' spans for another model's (the ``spacy`` model) and
-relates those with the same heuristics.
-"""
+"""Relations between the spans found: PARTICIPANT (with a role), HELD_AT, ABOUT."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backchannel.eval.models.base import Found, FoundRelation
-from backchannel.eval.models.rules.modality import modality_of
-from backchannel.eval.models.rules.stances import stances
 from backchannel.eval.models.rules.words import (
     AUDIENCE_HINTS,
     BROADCAST_KINDS,
@@ -26,7 +19,7 @@ from backchannel.eval.models.rules.words import (
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["adopt", "held_at_about", "is_reporter", "participants", "role_of"]
+__all__ = ["held_at_about", "is_reporter", "participants", "role_of"]
 
 
 def participants(ctx: Context) -> list[FoundRelation]:
@@ -137,55 +130,3 @@ def held_at_about(ctx: Context) -> list[FoundRelation]:
             if i.token_start - c.token_end <= 12:
                 rels.append(FoundRelation(c, i, "ABOUT", {}, 0.55, "first issue after the channel"))
     return rels
-
-
-def adopt(
-    ctx: Context, items: list[tuple[int, int, str, float, str]], memo: dict[str, dict[str, Any]]
-) -> tuple[list[Found], list[FoundRelation]]:
-    """Replace the rules' spans by another model's, then relate them with the same heuristics.
-
-    ``items`` are ``(start, end, label, score, reason)`` in characters.  Attributes come from
-    ``memo`` (``"LABEL|lower text"`` -> attributes seen in training), else from an
-    overlapping rules span of the same label, else from defaults; a CHANNEL's modality is
-    always read from its context.
-    """
-    rule_spans = ctx.spans
-    new: list[Found] = []
-    for start, end, label, score, reason in items:
-        # token range covering [start, end): bisect, not Doc.char_span (linear per call)
-        s = max(bisect_right(ctx.idx, start) - 1, 0)
-        e = bisect_left(ctx.idx, end)
-        if e <= s:
-            continue
-        attrs = dict(memo.get(f"{label}|{ctx.doc_text[start:end].lower()}", {}))
-        if not attrs:
-            best = None
-            for r in rule_spans:
-                if r.label == label and r.start < end and start < r.end:
-                    overlap = min(r.end, end) - max(r.start, start)
-                    if best is None or overlap > best[0]:
-                        best = (overlap, r)
-            if best is not None:
-                attrs = dict(best[1].attrs)
-        if label == "CHANNEL":
-            if "channel_kind" not in attrs:
-                kinds = [
-                    ctx.lex.channel_nouns.get(w) or ctx.lex.channel_verbs.get(w)
-                    for w in ctx.lower[s:e]
-                ]
-                attrs["channel_kind"] = next((k for k in kinds if k), "other")
-            attrs["modality"] = modality_of(ctx, s, e)[0]
-        elif label == "ACTOR" and "actor_kind" not in attrs:
-            attrs["actor_kind"] = "role" if ctx.lower[s] == "the" else "person"
-        new.append(Found(start, end, label, attrs, score, reason, s, e, ctx.sent[s]))
-    ctx.spans = new
-    ctx.taken = bytearray(ctx.n)
-    for f in new:
-        for i in range(f.token_start, f.token_end):
-            ctx.taken[i] = 1
-    ctx.channels = [f for f in new if f.label == "CHANNEL"]
-    ctx.channel_verb = {
-        id(f): ctx.lower[f.token_start] in ctx.lex.channel_verbs for f in ctx.channels
-    }
-    rels = participants(ctx) + held_at_about(ctx) + stances(ctx)
-    return new, rels
