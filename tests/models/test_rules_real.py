@@ -484,3 +484,33 @@ def test_welcomes_attendance_events_and_posts_are_channels(ex, text, channel):
 
 def test_welcoming_a_decision_is_no_visit(ex):
     assert "welcomed" not in found(ex, "The minister welcomed the agreement.", "CHANNEL")
+
+
+def test_a_repeated_full_name_is_one_mention(ex):
+    text = (
+        "Foreign Affairs Minister Nanaia Mahuta departs for Fiji. "
+        "“We look forward to it,” Nanaia Mahuta said."
+    )
+    assert people(ex, text).count("Nanaia Mahuta") == 1
+    assert "Mahuta" not in people(ex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Soleimani was head of Iran's Quds Force until January.",
+        "The talks advanced the Boe Declaration on regional security.",
+        "He will visit La Rural, Argentina’s premier agriculture exposition.",
+        "He will participate in the G20 Meetings of Agriculture Ministers in Buenos Aires.",
+    ],
+)
+def test_forces_declarations_and_event_names_hold_no_person(ex, text):
+    assert not any(
+        w in p for p in people(ex, text) for w in ("Force", "Declaration", "premier", "Ministers")
+    )
+
+
+def test_a_list_of_capitals_after_travel_are_places(ex):
+    text = "Secretary Vilsack will travel to Berlin and Paris next week to discuss trade."
+    assert not {"Berlin", "Paris"} & set(found(ex, text))
+    assert "discuss" in found(ex, text, "CHANNEL")  # a contact of its own after a visit

@@ -336,7 +336,7 @@ def places(ctx: Context) -> None:
                 rejected_end, as_venue = e, True
                 continue
             prev = ctx.lower[start - 1] if start > 0 else ""
-            if prev in (",", "and", "or") and rejected_end in (s - 1, s - 2) and cat == "COUNTRY":
+            if prev in (",", "and", "or") and rejected_end in (s - 1, s - 2):
                 # "travel to Egypt, Eritrea and Sudan": the list goes on as it began
                 if as_venue:
                     ctx.venue_candidates.append((start, e, "country in a list of places"))

@@ -194,6 +194,10 @@ def titles(ctx: Context) -> None:
         if s < last_end or not ctx.free(s, e):
             continue
         title_words = " ".join(ctx.lower[s:e])
+        if title_words == "premier" and ctx.text[s] == "premier" and _noun_after(ctx, e):
+            continue  # "Argentina's premier agriculture exposition": an adjective
+        if _in_event_complement(ctx, s):
+            continue  # "the G20 Meetings of Agriculture Ministers": the event's name
         after_org = any(  # "the G20 Foreign Minister's meeting"
             cat == "ORG"
             for k in range(max(0, s - 2), s + 1)
@@ -316,6 +320,31 @@ def titles(ctx: Context) -> None:
             start, e, "ACTOR", attrs, 0.7, f"title without a name: {' '.join(ctx.text[s:e])!r}"
         )
         last_end = e
+
+
+def _noun_after(ctx: Context, e: int) -> bool:
+    """A lower-case word right after token ``e - 1`` that a title would not take."""
+    return (
+        e < ctx.n
+        and ctx.text[e].isalpha()
+        and ctx.text[e].islower()
+        and ctx.lower[e] not in ctx.lex.speech_verbs
+        and ctx.lower[e] not in FUNCTION_WORDS
+        and not ctx.lower[e].endswith(("ed", "s"))
+    )
+
+
+def _in_event_complement(ctx: Context, s: int) -> bool:
+    """True when the title at ``s`` follows a capitalised contact noun and "of"."""
+    k = s - 1
+    while k >= 0 and s - k <= 2 and ctx.is_cap(k) and ctx.lower[k] not in ctx.lex.channel_nouns:
+        k -= 1  # "Meeting of Foreign [Ministers]"
+    return (
+        k >= 1
+        and ctx.lower[k] == "of"
+        and ctx.text[k - 1][:1].isupper()
+        and ctx.lower[k - 1] in ctx.lex.channel_nouns
+    )
 
 
 def _place_of_title(ctx: Context, e: int) -> int:
@@ -536,11 +565,23 @@ def repeated_surnames(ctx: Context) -> None:
         start = i
         if i - 1 >= 0 and ctx.lower[i - 1] in ctx.lex.name_particles and not ctx.taken[i - 1]:
             start = i - 1  # "de Mistura"
+        end = i + 1
+        while (  # "Nanaia Mahuta" again: the given and the family name are one mention
+            end < ctx.n
+            and not ctx.taken[end]
+            and ctx.is_cap(end)
+            and first
+            in (
+                ctx.surnames.get(name_key(ctx.text[end])),
+                ctx.first_names.get(name_key(ctx.text[end])),
+            )
+        ):
+            end += 1
         attrs = {"actor_kind": "person"}
         for key in ("country", "sector"):
             if key in first.attrs:
                 attrs[key] = first.attrs[key]
-        phrase = phrase_after(ctx, start, i + 1)
+        phrase = phrase_after(ctx, start, end)
         if phrase is not None:  # "the Bush administration": one government, not "Bush"
             ps, pe, kind = phrase
             if ctx.free(ps, pe):
@@ -551,7 +592,7 @@ def repeated_surnames(ctx: Context) -> None:
             continue
         ctx.claim(
             start,
-            i + 1,
+            end,
             "ACTOR",
             attrs,
             0.75,

@@ -105,6 +105,15 @@ REACTION_WORDS = {
     "criticised",
     "criticized",
     "praised",
+    "announced",
+    "announces",
+    "announce",
+    "issued",
+    "issues",
+    "requested",
+    "request",
+    "sanctioned",
+    "suspended",
 }
 
 # actor kinds that a sentence without contact or stance does not keep

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backchannel.eval.models.rules.modality import is_private, modality_of
-from backchannel.eval.models.rules.words import MEDIA, VERB_PARTICLES
+from backchannel.eval.models.rules.words import MEDIA, VERB_PARTICLES, VISIT_KINDS
 
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
@@ -109,7 +109,14 @@ def contact_sense(ctx: Context, kind: str, s: int, e: int, is_verb: bool) -> boo
         if ahead[:1] == ["by"] or any(w in ctx.lex.channel_nouns for w in ahead):
             return False  # "hosted indirect talks", "hosted by": the talks are the contact
     if first in ("discuss", "consult") and s >= 1 and ctx.lower[s - 1] == "to":
-        return False  # "met to discuss": the contact is "met"
+        # "met with officials to discuss": the contact is "met"; but "will travel to Berlin to
+        # discuss" and "the opportunity to discuss" are contacts of their own
+        return not any(
+            c.sent == ctx.sent[s]
+            and 0 <= s - c.token_end <= 6
+            and c.attrs.get("channel_kind") not in VISIT_KINDS
+            for c in ctx.channels
+        )
     if (
         not is_verb
         and e - s == 1
