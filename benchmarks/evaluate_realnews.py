@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/evaluate_realnews.py [--epochs 8] [--no-spacy] [--bootstrap 1000]
         [--json out/realnews_scores.json]
 
-How tuning and testing were kept apart (four rounds; each held-out set scored once, then
-given to development):
+How tuning and testing were kept apart (five rounds; each held-out set scored once, then
+given to development, except the last):
 
 1. The rules were developed looking only at the U.S. Department of State and Department of
    Defense releases; gov.uk, Wikinews and Treasury were then scored once.
@@ -19,8 +19,15 @@ given to development):
    0.735, CHANNEL F1 0.807 (docs/models.md has the table).  Three floors unmet.
 4. Round 4: articles 041-064 then joined the development set (their errors were read and the
    rules fixed), and two more engineers, again blind to the rules, made the gold of articles
-   065 on (Wikinews, and government sources new to the corpus).
-   :data:`~backchannel.eval.scoring.floors.FIRST_HELD_OUT` marks where that set begins.
+   065-088 (Wikinews 2019-2020; Homeland Security, Agriculture, New Zealand Government).
+   Scored once: person recall 0.986, person precision 0.858, ACTOR F1 0.734, CHANNEL F1
+   0.722.  The two person floors met; ACTOR and CHANNEL F1 not.
+5. Round 5: articles 065-088 joined the development set the same way, and articles 089-092
+   (Wikinews 2007-2010) and 101-112 (seven US federal sources new to the corpus) were made
+   blind.  Scored once: person recall 0.821, person precision 0.836, ACTOR F1 0.717,
+   CHANNEL F1 0.791.  No floor met.  Their errors have not been read: they stay the blind set
+   (:data:`~backchannel.eval.scoring.floors.FIRST_HELD_OUT`) for whoever improves the rules
+   next.
 
 The floors test (``tests/models/test_realnews_floors.py``) checks the current held-out set.
 Rows:
