@@ -5,7 +5,7 @@ by the team, with synthetic annotators) and ``corpora/realnews/`` (real, openly 
 with a hand-made gold and no synthetic annotators).  The sources are pairs in
 ``corpora/<name>/articles/``: ``NNN-slug.txt`` (the article) and ``NNN-slug.yaml``
 (metadata and the hand annotation, by surface string; see
-``/work/notes/CORPUS_FORMAT.md`` and ``docs/corpus.md``).  Offsets are never typed by hand: this
+``docs/corpus.md``).  Offsets are never typed by hand: this
 module finds each surface in the normalised text, refuses ambiguous or missing surfaces, checks
 every Document against the schema, and writes three Document JSONL files plus the statistics
 table of ``corpora/README.md``::
