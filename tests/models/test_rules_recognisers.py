@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from backchannel.eval.models.base import Found
-from backchannel.eval.models.rules.actors_people import anonymous, titles
+from backchannel.eval.models.rules.actors_people import anonymous
+from backchannel.eval.models.rules.actors_titles import titles
 from backchannel.eval.models.rules.channels import contact_sense, find_channels
 from backchannel.eval.models.rules.context import Context, sentence_starts
 from backchannel.eval.models.rules.extractor import RECOGNISERS, RuleExtractor, run

@@ -32,7 +32,8 @@ Where each part lives (every recogniser is a function taking the document's
   order the recognisers run in (``RECOGNISERS``).
 * :mod:`~backchannel.eval.models.rules.context`: one document's tokens, sentences, matches and
   claimed tokens.
-* :mod:`~backchannel.eval.models.rules.actors_people` and
+* :mod:`~backchannel.eval.models.rules.actors_titles` (titles and the names after them),
+  :mod:`~backchannel.eval.models.rules.actors_people` and
   :mod:`~backchannel.eval.models.rules.names`: unnamed sources, titles, honorifics, names.
 * :mod:`~backchannel.eval.models.rules.actors_institutions`: seats, organisations, bodies,
   countries and capitals.

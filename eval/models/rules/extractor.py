@@ -27,11 +27,10 @@ from backchannel.eval.models.rules.actors_people import (
     anonymous,
     appositive_names,
     honorific_names,
-    join_titles,
     repeated_surnames,
     said_names,
-    titles,
 )
+from backchannel.eval.models.rules.actors_titles import join_titles, titles
 from backchannel.eval.models.rules.base_entities import base_entities
 from backchannel.eval.models.rules.bystanders import drop_bystanders
 from backchannel.eval.models.rules.channels import find_channels
