@@ -31,27 +31,7 @@ from backchannel.eval.models.rules.words import (
 if TYPE_CHECKING:
     from backchannel.eval.models.rules.context import Context
 
-__all__ = ["RANKS", "join_titles", "titles"]
-
-
-# Military and police ranks (abbreviated or not) between a role and a name.
-RANKS = {
-    "capt",
-    "captain",
-    "col",
-    "colonel",
-    "gen",
-    "general",
-    "lt",
-    "maj",
-    "major",
-    "adm",
-    "admiral",
-    "cmdr",
-    "sgt",
-    "brig",
-    "cdr",
-}
+__all__ = ["join_titles", "titles"]
 
 
 def titles(ctx: Context) -> None:
@@ -318,7 +298,11 @@ def join_titles(ctx: Context) -> None:
                 and (ctx.is_cap(k) or ctx.lower[k] in ("and", "the", "of", "for", "&", "a"))
             ):
                 k += 1
-        while k < ctx.n and ctx.lower[k].rstrip(".") in RANKS and by_start.get(k) is None:
+        while (
+            k < ctx.n
+            and ctx.lower[k].rstrip(".") in ctx.lex.name_prefixes
+            and by_start.get(k) is None
+        ):
             k += 1  # "Pentagon spokesman Capt. Jeff Davis"
         person = by_start.get(k)
         if (
