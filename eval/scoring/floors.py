@@ -56,15 +56,25 @@ def person_only(docs: Iterable[Document]) -> list[Document]:
 
 
 def floor_figures(
-    gold: str | Path, predictions: str | Path, *, bootstrap: int = 1000, seed: int = 13
+    gold: str | Path,
+    predictions: str | Path,
+    *,
+    bootstrap: int = 1000,
+    seed: int = 13,
+    extra: Iterable[str] = (),
 ) -> dict[str, tuple[float | None, float | None, float | None]]:
     """Each floor figure (and a few beside it) as ``(value, ci_low, ci_high)``.
 
     Names: ``person.recall``, ``person.precision``, ``person.f1``, ``ACTOR.f1``,
-    ``ACTOR.precision``, ``ACTOR.recall``, ``CHANNEL.f1``, and the same with ``.partial``.
+    ``ACTOR.precision``, ``ACTOR.recall``, ``CHANNEL.f1``, and the same with ``.partial``; plus
+    each of ``extra``, a figure name of the scorer (``attributes.micro.accuracy``), taken from
+    the same scoring run rather than a second one.
     """
     out: dict[str, tuple[float | None, float | None, float | None]] = {}
     full = score(gold, predictions, bootstrap=bootstrap, seed=seed, allow_missing=True)
+    for key in extra:
+        lo, hi = full.intervals.get(key, (None, None))
+        out[key] = (full.value(key), lo, hi)
     for label in ("ACTOR", "CHANNEL"):
         for schema, suffix in (("type", ""), ("partial", ".partial")):
             for fig in ("precision", "recall", "f1"):

@@ -100,6 +100,18 @@ def test_person_recall_and_precision_come_from_the_scorer(tmp_path):
     assert figs["ACTOR.recall"][0] == pytest.approx(2 / 3)
 
 
+def test_extra_figures_come_from_the_same_scoring_run(tmp_path):
+    text = "Ana Ruiz met Omar Haddad."
+    doc = Document(id="p", text=text, spans=[_span("a", text, "Ana Ruiz", "person")])
+    write_documents([doc], tmp_path / "g.jsonl")
+    write_documents([doc], tmp_path / "p.jsonl")
+    figs = floor_figures(
+        tmp_path / "g.jsonl", tmp_path / "p.jsonl", bootstrap=0, extra=["spans.micro.strict.f1"]
+    )
+    assert figs["spans.micro.strict.f1"][0] == pytest.approx(1.0)
+    assert figs["ACTOR.f1"][0] == pytest.approx(1.0)
+
+
 def _span(sid: str, text: str, surface: str, kind: str):
     from backchannel.documents import Span
 
